@@ -1,0 +1,170 @@
+"""The command line: `build`, `check`, `new`. The only module that prints or exits.
+
+Exit status: 0 success (warnings allowed), 1 content errors, 2 usage or configuration
+errors. Problems print compiler-style on stderr, sorted by file and line; a summary line
+closes every build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from . import __version__
+from .config import load_config
+from .errors import BroadsheetError, Problem, SiteErrors, UsageError
+from .load import slugify
+from .pipeline import BuildOptions, BuildResult, build, build_time, check
+from .source import SourceError
+
+COMMANDS = ("build", "check", "new")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="broadsheet",
+        description="Build a news site from Markdown articles with YAML front matter.",
+        epilog="Without a command, 'build' runs. 'broadsheet COMMAND --help' tells more.",
+    )
+    parser.add_argument("--version", action="version", version=f"broadsheet {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def site_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                         help="the site folder (default: the current folder)")
+
+    def content_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--drafts", action="store_true", help="include articles and pages marked draft: true")
+        sub.add_argument("--future", action="store_true", help="include articles dated in the future")
+        sub.add_argument("--base-url", metavar="URL", help="override base_url of config.yaml for this build")
+        sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    sub = commands.add_parser("build", help="render the site into the output folder (the default)",
+                              description="Render the site into the output folder. Nothing is written unless "
+                                          "every page renders; files whose bytes did not change are not rewritten.")
+    site_option(sub)
+    sub.add_argument("--output", type=Path, metavar="DIR", help="the output folder (default: <site>/output)")
+    content_options(sub)
+    sub.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+
+    sub = commands.add_parser("check", help="report every problem without writing anything",
+                              description="Load, check and render the whole site in memory, print every "
+                                          "error and warning, and write nothing.")
+    site_option(sub)
+    content_options(sub)
+
+    sub = commands.add_parser("new", help="start a new article",
+                              description="Write content/articles/<slug>.md with its front matter filled in "
+                                          "(a draft dated now). Never overwrites a file.")
+    sub.add_argument("title", help="the headline")
+    site_option(sub)
+    sub.add_argument("--author", metavar="ID", help="author id (the file name in content/authors/)")
+    sub.add_argument("--tags", metavar="A,B", help="comma-separated tags")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "build")
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    site_dir = args.site
+    if not site_dir.is_dir():
+        return _fail(f"error: the site folder {site_dir} does not exist", 2)
+    try:
+        if args.command == "new":
+            return run_new(args)
+        options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url,
+                               strict=args.strict, out_dir=getattr(args, "output", None))
+        if args.command == "check":
+            result = check(site_dir, options)
+            _print_problems(result.warnings, site_dir)
+            print(_summary(result, "checked"))
+            return 0
+        if args.jobs is not None and args.jobs < 1:
+            return _fail("error: --jobs must be at least 1", 2)
+        result = build(site_dir, options)
+        _print_problems(result.warnings, site_dir)
+        print(_summary(result, "built"))
+        return 0
+    except SiteErrors as exc:
+        _print_problems(exc.problems, site_dir)
+        errors = sum(p.is_error for p in exc.problems)
+        nothing = "nothing was written" if args.command == "build" else "nothing to write"
+        return _fail(f"{errors} error{'s' if errors != 1 else ''}: {nothing}", exc.exit_code)
+    except BroadsheetError as exc:
+        return _fail(f"error: {exc}", exc.exit_code)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+def _fail(message: str, code: int) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def _print_problems(problems: list[Problem], site_dir: Path) -> None:
+    prefix = "" if site_dir.resolve() == Path.cwd().resolve() else os.path.relpath(site_dir) + "/"
+    for problem in problems:
+        text = problem.format()
+        if prefix and problem.loc and problem.loc.src_path.startswith(("content/", "layouts/", "config.yaml")):
+            text = prefix + text
+        print(text, file=sys.stderr)
+
+
+def _summary(result: BuildResult, verb: str) -> str:
+    site = result.plan.site
+    counts = (f"{len(site.articles)} article{'s' if len(site.articles) != 1 else ''}, "
+              f"{len(site.authors)} author{'s' if len(site.authors) != 1 else ''}, "
+              f"{len(site.tags)} tag{'s' if len(site.tags) != 1 else ''}")
+    warnings = len(result.warnings)
+    warned = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    if result.report is None:
+        return f"{verb.capitalize()} {len(result.outputs)} pages: {counts}{warned} in {result.seconds:.2f} s"
+    report = result.report
+    return (f"{verb.capitalize()} {len(result.outputs)} pages into {os.path.relpath(result.out_dir)}: "
+            f"{len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed; "
+            f"{counts}{warned} in {result.seconds:.2f} s")
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """Write a new draft article and print its path."""
+    try:
+        config, _problems = load_config(args.site)
+    except SourceError as exc:
+        raise SiteErrors([exc.problem], exit_code=2) from None
+    slug = slugify(args.title)
+    if not slug:
+        raise UsageError(f"cannot make a file name from the headline {args.title!r}: use letters or digits")
+    rel = f"content/articles/{slug}.md"
+    path = args.site / rel
+    if path.exists():
+        raise UsageError(f"{rel} already exists: choose another headline or edit that file")
+    now = build_time().astimezone(config.tz).replace(second=0, microsecond=0)
+    lines = ["---", f"title: {json.dumps(args.title, ensure_ascii=False)}",
+             f"date: {now.strftime('%Y-%m-%d %H:%M')}"]
+    if args.author:
+        lines.append(f"authors: [{json.dumps(args.author, ensure_ascii=False)}]")
+    tags = [t.strip() for t in (args.tags or "").split(",") if t.strip()]
+    if tags:
+        lines.append("tags: [" + ", ".join(json.dumps(t, ensure_ascii=False) for t in tags) + "]")
+    lines += ["subtitle: \"\"", "draft: true", "---", "", "Write the first paragraph here.", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+    print(f"Created {os.path.relpath(path)} (a draft: set draft: false, or delete the line, to publish)")
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

@@ -1,0 +1,198 @@
+"""`config.yaml` → a frozen `SiteConfig`.
+
+Owns the documented site settings and their defaults, checks each one with the line it
+is on, warns about unknown keys with a did-you-mean, and resolves `base_url` into the
+prefix every internal URL carries. A missing `config.yaml` means all defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import Problem, SourceLoc, did_you_mean, error, warning
+from .source import SourceError, load_yaml_mapping, read_text
+
+CONFIG_FILE = "config.yaml"
+DEFAULT_BASE_URL = "http://localhost:8000/"
+PERMALINK_FIELDS = ("year", "month", "day", "slug")
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    title: str
+    url: str
+    """A site path (`/about/`, prefixed when rendered) or an absolute URL."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    """Every site setting, with its default. Field docs are the config reference."""
+
+    title: str = "Untitled Broadsheet"
+    """The publication's name: masthead, `<title>`, feeds."""
+    tagline: str = ""
+    """A line under the masthead."""
+    description: str = ""
+    """What the publication is: meta description of the home page and feeds."""
+    base_url: str = DEFAULT_BASE_URL
+    """Where the site is published, e.g. `https://example.org/news/`; always ends in `/`."""
+    language: str = "en"
+    """The `<html lang>` of every page."""
+    timezone: str = "UTC"
+    """IANA zone for naive dates in front matter, e.g. `Europe/London`."""
+    paginate: int = 10
+    """Articles per listing page (home, tags, authors)."""
+    permalink: str = "/articles/{slug}/"
+    """Article URL pattern with `{year}`, `{month}`, `{day}`, `{slug}`."""
+    logo: str | None = None
+    """A site path or URL of the masthead logo."""
+    copyright: str | None = None
+    """Footer line."""
+    publisher: Mapping[str, Any] = field(default_factory=dict)
+    """`name` and `logo` of the publisher (structured data)."""
+    nav: tuple[NavLink, ...] = ()
+    """Masthead links: a list of `{title, url}`."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Anything else for templates: reaches them as `site.extra`."""
+    config_path: str | None = None
+    """The config file, relative to the site root, or None when there is none."""
+
+    @property
+    def base_path(self) -> str:
+        """The path part of `base_url`: `/` or `/news/`."""
+        return urlsplit(self.base_url).path
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+KNOWN_KEYS = tuple(f for f in SiteConfig.__dataclass_fields__ if f != "config_path")
+
+
+def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
+    """Read `config.yaml` in `site_dir`; return the config and every problem found.
+
+    Raises SourceError when the file cannot be read as YAML at all.
+    """
+    path = site_dir / CONFIG_FILE
+    problems: list[Problem] = []
+    if not path.exists():
+        config = SiteConfig()
+        values: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+    else:
+        text = read_text(path, CONFIG_FILE)
+        if not text.strip():
+            values, lines = {}, {}
+        else:
+            values, _texts, lines, problems = load_yaml_mapping(text, CONFIG_FILE, first_line=1)
+        config = SiteConfig(config_path=CONFIG_FILE)
+    changes: dict[str, Any] = {}
+
+    def loc(key: str) -> SourceLoc:
+        return SourceLoc(CONFIG_FILE, lines.get(key))
+
+    for key, value in values.items():
+        if key not in KNOWN_KEYS:
+            guess = did_you_mean(key, KNOWN_KEYS)
+            problems.append(warning(loc(key), f"unknown setting '{key}'",
+                                    f"did you mean '{guess}'?" if guess else "put custom settings under 'extra:'"))
+            continue
+        checked = _check_value(key, value, loc(key), problems)
+        if checked is not None:
+            changes[key] = checked
+    if base_url is not None:
+        checked = _check_value("base_url", base_url, SourceLoc("--base-url"), problems)
+        if checked is not None:
+            changes["base_url"] = checked
+    elif "base_url" not in values:
+        problems.append(warning(SourceLoc(CONFIG_FILE) if path.exists() else None,
+                                f"'base_url' is not set: feeds and canonical links will point to {DEFAULT_BASE_URL}",
+                                "add e.g. base_url: https://example.org/ to config.yaml"))
+    return replace(config, **changes), problems
+
+
+def _check_value(key: str, value: Any, loc: SourceLoc, problems: list[Problem]) -> Any:
+    """Return the checked value of setting `key`, or None after recording a problem."""
+    def bad(message: str, hint: str | None = None) -> None:
+        problems.append(error(loc, f"'{key}': {message}", hint))
+
+    if key in ("title", "tagline", "description", "language", "copyright", "logo"):
+        if isinstance(value, (int, float, bool)):
+            value = str(value)
+        if not isinstance(value, str):
+            return bad("must be text")
+        if key == "title" and not value.strip():
+            return bad("must not be empty")
+        return value
+    if key == "base_url":
+        if not isinstance(value, str):
+            return bad("must be a URL such as https://example.org/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return bad(f"'{value}' is not an absolute http(s) URL", "write it like https://example.org/news/")
+        if parts.query or parts.fragment:
+            return bad("must not have a query or fragment")
+        return value if value.endswith("/") else value + "/"
+    if key == "timezone":
+        if not isinstance(value, str):
+            return bad("must be a zone name such as Europe/London")
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return bad(f"unknown time zone '{value}'", "use an IANA name such as UTC, Europe/London, America/New_York")
+        return value
+    if key == "paginate":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return bad(f"must be a whole number of at least 1, not {value!r}")
+        return value
+    if key == "permalink":
+        return _check_permalink(value, bad)
+    if key == "publisher":
+        if not isinstance(value, Mapping):
+            return bad("must be a mapping with 'name' and 'logo'")
+        return {str(k): v for k, v in value.items()}
+    if key == "extra":
+        if not isinstance(value, Mapping):
+            return bad("must be a mapping")
+        return {str(k): v for k, v in value.items()}
+    if key == "nav":
+        if not isinstance(value, list):
+            return bad("must be a list of {title, url}")
+        links = []
+        for item in value:
+            if not (isinstance(item, Mapping) and isinstance(item.get("title"), str) and isinstance(item.get("url"), str)):
+                return bad(f"each entry needs a 'title' and a 'url', got {item!r}")
+            links.append(NavLink(item["title"], item["url"]))
+        return tuple(links)
+    raise AssertionError(f"setting {key} has no check")
+
+
+def _check_permalink(value: Any, bad) -> str | None:
+    if not isinstance(value, str):
+        return bad("must be a pattern such as /{year}/{month}/{slug}/")
+    names = re.findall(r"{([^{}]*)}", value)
+    unknown = [n for n in names if n not in PERMALINK_FIELDS]
+    if unknown:
+        return bad(f"unknown placeholder '{{{unknown[0]}}}'", "use {year}, {month}, {day} and {slug}")
+    if "slug" not in names:
+        return bad("must contain {slug}, so that every article has its own URL")
+    if not value.startswith("/") or not value.endswith("/"):
+        return bad("must start and end with '/', e.g. /articles/{slug}/")
+    if ".." in value.split("/") or "//" in value:
+        return bad("must not contain '..' or empty segments")
+    return value
+
+
+def read_config_safely(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
+    """Like `load_config`, but a broken file becomes a problem instead of an exception."""
+    try:
+        return load_config(site_dir, base_url)
+    except SourceError as exc:
+        return SiteConfig(), [exc.problem]

@@ -1,0 +1,100 @@
+"""Problems with a location, and the one exception family users see.
+
+Owns `SourceLoc`, `Problem`, `BroadsheetError` and `SiteErrors`, and the compiler-style
+`path:line:col: severity: message` format. Imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLoc:
+    """Where a problem is: a path relative to the site root, a 1-based line, a column."""
+
+    src_path: str
+    line: int | None = None
+    col: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.src_path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One error or warning, with where it is and, optionally, what to do about it."""
+
+    loc: SourceLoc | None
+    severity: str
+    message: str
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def format(self) -> str:
+        """Return the problem as `path:line: severity: message` (plus a hint line)."""
+        head = f"{self.loc}: " if self.loc else ""
+        text = f"{head}{self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple:
+        if self.loc is None:
+            return ("", 0, 0, self.message)
+        return (self.loc.src_path, self.loc.line or 0, self.loc.col or 0, self.message)
+
+
+def error(loc: SourceLoc | None, message: str, hint: str | None = None) -> Problem:
+    return Problem(loc, ERROR, message, hint)
+
+
+def warning(loc: SourceLoc | None, message: str, hint: str | None = None) -> Problem:
+    return Problem(loc, WARNING, message, hint)
+
+
+class BroadsheetError(Exception):
+    """A user error: printed without a traceback. `exit_code` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class UsageError(BroadsheetError):
+    """Bad command line, configuration or output folder: exit status 2."""
+
+    exit_code = 2
+
+
+class SiteErrors(BroadsheetError):
+    """Every problem a stage found, raised once. Holds warnings found alongside, too."""
+
+    def __init__(self, problems: Iterable[Problem], exit_code: int = 1):
+        self.problems = sorted(problems, key=Problem.sort_key)
+        self.exit_code = exit_code
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def raise_if_errors(problems: list[Problem], exit_code: int = 1) -> None:
+    """Raise `SiteErrors` with all `problems` when any of them is an error."""
+    if any(p.is_error for p in problems):
+        raise SiteErrors(problems, exit_code)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """Return the closest of `choices` to `word`, or None when nothing is close."""
+    import difflib
+
+    matches = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    return matches[0] if matches else None

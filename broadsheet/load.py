@@ -1,0 +1,429 @@
+"""Walking `content/` and validating every Markdown source against its field spec.
+
+Owns `ArticleRecord`, `AuthorRecord`, `PageRecord`, `slugify`, and the front matter
+rules of SPEC.md. Collects every problem across all files instead of stopping at the
+first. Knows nothing of how records relate to each other: that is `model`'s job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from .config import SiteConfig
+from .errors import Problem, SourceLoc, did_you_mean, error, warning
+from .source import Document, SourceError, parse_document, read_text
+
+ARTICLE_FIELDS = ("title", "date", "updated", "authors", "author", "tags", "subtitle", "summary",
+                  "image", "credits", "slug", "draft", "canonical_url")
+AUTHOR_FIELDS = ("name", "role", "avatar", "links")
+PAGE_FIELDS = ("title", "slug", "draft")
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str
+    """A site path (`/images/x.jpg`), a path relative to the article, or an absolute URL."""
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """One validated article file."""
+
+    src_path: str
+    slug: str
+    title: str
+    date: datetime
+    """Timezone-aware publication time."""
+    updated: datetime | None
+    author_refs: tuple[str, ...]
+    """Author ids or names as written."""
+    tags: tuple[str, ...]
+    """Tag spellings as written."""
+    subtitle: str | None
+    summary: str | None
+    image: Image | None
+    credits: str | None
+    draft: bool
+    canonical_url: str | None
+    body: str
+    body_line: int
+    digest: str
+    """Hash of the file's text: the cache key of everything derived from it."""
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Unknown front matter fields, for templates."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorRecord:
+    """One author profile: `content/authors/<id>.md`."""
+
+    src_path: str
+    id: str
+    name: str
+    role: str | None
+    avatar: str | None
+    links: tuple[tuple[str, str], ...]
+    """(kind, value) pairs in file order, e.g. ('mastodon', '@jo@news.example')."""
+    body: str
+    body_line: int
+    digest: str
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """One standalone page: `content/pages/*.md`."""
+
+    src_path: str
+    slug: str
+    title: str
+    draft: bool
+    body: str
+    body_line: int
+    digest: str
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    articles: tuple[ArticleRecord, ...]
+    authors: tuple[AuthorRecord, ...]
+    pages: tuple[PageRecord, ...]
+    assets: tuple[str, ...]
+    """Non-Markdown files under content/, as site paths relative to content/."""
+
+
+def slugify(text: str) -> str:
+    """Return `text` as a URL slug of `[a-z0-9-]`: accents folded, everything else a hyphen."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def load_records(site_dir: Path, config: SiteConfig) -> tuple[Records, list[Problem]]:
+    """Read every source under `site_dir/content`. Return the records and all problems."""
+    content = site_dir / "content"
+    problems: list[Problem] = []
+    articles, authors, pages, assets = [], [], [], []
+    for abs_path in sorted(_walk(content)):
+        rel = abs_path.relative_to(content).as_posix()
+        src_path = f"content/{rel}"
+        if not rel.endswith(".md"):
+            assets.append(rel)
+            continue
+        section = rel.split("/", 1)[0]
+        if section not in ("articles", "authors", "pages") or (section != "articles" and rel.count("/") > 1):
+            problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, content/authors "
+                                    "and content/pages is ignored"))
+            continue
+        try:
+            text = read_text(abs_path, src_path)
+            doc = parse_document(text, src_path)
+        except SourceError as exc:
+            problems.append(exc.problem)
+            continue
+        problems.extend(doc.problems)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:24]
+        checker = _Checker(doc, problems)
+        if section == "articles":
+            record = _load_article(doc, checker, config, digest)
+            if record:
+                articles.append(record)
+        elif section == "authors":
+            record = _load_author(doc, checker, digest)
+            if record:
+                authors.append(record)
+        else:
+            record = _load_page(doc, checker, digest)
+            if record:
+                pages.append(record)
+    return Records(tuple(articles), tuple(authors), tuple(pages), tuple(assets)), problems
+
+
+def _walk(content: Path):
+    """Yield every file under content/, skipping hidden files and folders."""
+    if not content.is_dir():
+        return
+    for path in content.rglob("*"):
+        rel_parts = path.relative_to(content).parts
+        if any(part.startswith(".") for part in rel_parts) or rel_parts[-1].endswith("~"):
+            continue
+        if path.is_file():
+            yield path
+
+
+class _Checker:
+    """Typed access to one document's fields, recording a problem for each bad value."""
+
+    def __init__(self, doc: Document, problems: list[Problem]):
+        self.doc = doc
+        self.problems = problems
+        self.failed = False
+
+    def loc(self, key: str) -> SourceLoc:
+        return self.doc.loc(key)
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        self.failed = True
+        self.problems.append(error(self.loc(key), message, hint))
+
+    def warn(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(warning(self.loc(key), message, hint))
+
+    def unknown_fields(self, known: tuple[str, ...]) -> dict[str, Any]:
+        extra = {}
+        for key, value in self.doc.meta.items():
+            if key in known:
+                continue
+            guess = did_you_mean(key, known)
+            if guess:
+                self.warn(key, f"unknown field '{key}'", f"did you mean '{guess}'?")
+            extra[key] = value
+        return extra
+
+    def text(self, key: str, value: Any, source: Any, *, where: str | None = None) -> str | None:
+        """Return `value` as text; YAML's booleans, numbers and dates become their source text."""
+        name = where or key
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (bool, int, float, date)) and isinstance(source, str):
+            kind = {bool: "a boolean", int: "a number", float: "a number"}.get(type(value), "a date")
+            self.warn(key, f"'{name}': YAML reads {source!r} as {kind}; it is used as the text '{source}'",
+                      f"put it in quotes: \"{source}\"")
+            return source
+        if value is None:
+            return None
+        self.error(key, f"'{name}' must be text, not {_describe(value)}")
+        return None
+
+    def optional_text(self, key: str) -> str | None:
+        if key not in self.doc.meta:
+            return None
+        value = self.text(key, self.doc.meta[key], self.doc.text.get(key))
+        return value.strip() or None if value is not None else None
+
+    def required_text(self, key: str) -> str | None:
+        if key not in self.doc.meta:
+            self.failed = True
+            self.problems.append(error(SourceLoc(self.doc.src_path, 1), f"'{key}' is required",
+                                       f"add a line such as '{key}: ...' to the front matter"))
+            return None
+        value = self.optional_text(key)
+        if value is None and not self.failed:
+            self.error(key, f"'{key}' must not be empty")
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.doc.meta.get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error(key, f"'{key}' must be true or false, not {_describe(value)}")
+            return False
+        return value
+
+    def datetime(self, key: str, tz) -> datetime | None:
+        value = self.doc.meta[key]
+        source = self.doc.text.get(key)
+        parsed = parse_datetime(value, tz)
+        if parsed is None:
+            shown = source if isinstance(source, str) else value
+            self.error(key, f"'{key}': cannot read {str(shown)!r} as a date",
+                       "write it as 2026-11-24 or 2026-11-24 14:30 (optionally with +01:00)")
+        return parsed
+
+    def string_list(self, key: str, *, split_commas: bool) -> list[str]:
+        value = self.doc.meta.get(key)
+        source = self.doc.text.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str) or not isinstance(value, list):
+            text = self.text(key, value, source)
+            if text is None:
+                return []
+            items = text.split(",") if split_commas else [text]
+            return [item.strip() for item in items if item.strip()]
+        result = []
+        for index, item in enumerate(value):
+            item_source = source[index] if isinstance(source, list) and index < len(source) else None
+            if isinstance(item, (list, dict)):
+                self.error(key, f"'{key}' must be a list of text, but item {index + 1} is {_describe(item)}")
+                continue
+            text = self.text(key, item, item_source, where=f"{key}[{index + 1}]")
+            if text and text.strip():
+                result.append(text.strip())
+        return result
+
+    def url(self, key: str) -> str | None:
+        value = self.optional_text(key)
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.error(key, f"'{key}': {value!r} is not an absolute http(s) URL")
+            return None
+        return value
+
+    def slug(self, fallback: str) -> str | None:
+        if "slug" in self.doc.meta:
+            given = self.optional_text("slug")
+            if given is None:
+                self.error("slug", "'slug' must not be empty")
+                return None
+            slug = slugify(given)
+            if not slug:
+                self.error("slug", f"'slug': {given!r} has no letters or digits to make a URL from")
+                return None
+            if slug != given:
+                self.warn("slug", f"'slug': {given!r} is not a URL slug; '{slug}' is used",
+                          "a slug has only lowercase letters a-z, digits and '-'")
+            return slug
+        slug = slugify(fallback)
+        if not slug:
+            self.error("slug", f"cannot make a URL slug from the file name {fallback!r}",
+                       "add a 'slug:' field with letters a-z and digits")
+            return None
+        return slug
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{type(value).__name__} {value!r}"
+
+
+def parse_datetime(value: Any, tz) -> datetime | None:
+    """Return an aware datetime from a YAML date/datetime or an ISO 8601 string, else None."""
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, date):
+        result = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            result = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=tz)
+    return result
+
+
+def _load_article(doc: Document, check: _Checker, config: SiteConfig, digest: str) -> ArticleRecord | None:
+    extra = check.unknown_fields(ARTICLE_FIELDS)
+    title = check.required_text("title")
+    published = None
+    if "date" not in doc.meta:
+        check.required_text("date")
+    else:
+        published = check.datetime("date", config.tz)
+    updated = check.datetime("updated", config.tz) if doc.meta.get("updated") is not None else None
+    if published and updated and updated < published:
+        check.warn("updated", "'updated' is earlier than 'date'", "check the year and month of both")
+    if "author" in doc.meta and "authors" in doc.meta:
+        check.error("author", "use either 'author' or 'authors', not both")
+    author_key = "authors" if "authors" in doc.meta else "author"
+    authors = check.string_list(author_key, split_commas=False)
+    tags = check.string_list("tags", split_commas=True)
+    for tag in tags:
+        if not slugify(tag):
+            check.error("tags", f"tag {tag!r} has no letters or digits to make a URL from")
+    image = _image(check, "image")
+    stem = doc.src_path.rsplit("/", 1)[-1][:-3]
+    slug = check.slug(stem)
+    draft = check.boolean("draft")
+    record_fields = dict(
+        subtitle=check.optional_text("subtitle"), summary=check.optional_text("summary"),
+        credits=check.optional_text("credits"), canonical_url=check.url("canonical_url"),
+    )
+    if check.failed or title is None or published is None or slug is None:
+        return None
+    return ArticleRecord(
+        src_path=doc.src_path, slug=slug, title=title, date=published, updated=updated,
+        author_refs=tuple(authors), tags=tuple(tags), image=image, draft=draft,
+        body=doc.body, body_line=doc.body_line, digest=digest, key_lines=doc.key_lines,
+        extra=extra, **record_fields,
+    )
+
+
+def _image(check: _Checker, key: str) -> Image | None:
+    value = check.doc.meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        check.warn(key, "the image has no alt text", "write image: {src: ..., alt: 'what the picture shows'}")
+        return Image(src=value.strip())
+    if not isinstance(value, dict):
+        check.error(key, f"'{key}' must be a path or a mapping with src, alt, caption, credit")
+        return None
+    known = ("src", "alt", "caption", "credit")
+    for name in value:
+        if name not in known:
+            guess = did_you_mean(str(name), known)
+            check.warn(key, f"'{key}' has an unknown field '{name}'", f"did you mean '{guess}'?" if guess else
+                       "the fields are src, alt, caption and credit")
+    texts = check.doc.text.get(key) if isinstance(check.doc.text.get(key), dict) else {}
+    parts = {name: check.text(key, value.get(name), texts.get(name), where=f"{key}.{name}") or ""
+             for name in known}
+    if not parts["src"].strip():
+        check.error(key, f"'{key}' needs a 'src'")
+        return None
+    if not parts["alt"].strip():
+        check.warn(key, "the image has no alt text", "add alt: 'what the picture shows' for readers who cannot see it")
+    return Image(**{name: text.strip() for name, text in parts.items()})
+
+
+def _load_author(doc: Document, check: _Checker, digest: str) -> AuthorRecord | None:
+    extra = check.unknown_fields(AUTHOR_FIELDS)
+    author_id = doc.src_path.rsplit("/", 1)[-1][:-3]
+    if slugify(author_id) != author_id:
+        check.error("name", f"author file name {author_id!r} is not a valid id",
+                    f"rename the file to content/authors/{slugify(author_id) or 'name'}.md")
+    name = check.required_text("name")
+    role = check.optional_text("role")
+    avatar = check.optional_text("avatar")
+    links: list[tuple[str, str]] = []
+    raw = doc.meta.get("links")
+    if raw is not None:
+        if not isinstance(raw, dict):
+            check.error("links", "'links' must be a mapping such as {website: https://..., mastodon: '@me@host'}")
+        else:
+            texts = doc.text.get("links") if isinstance(doc.text.get("links"), dict) else {}
+            for kind, value in raw.items():
+                text = check.text("links", value, texts.get(str(kind)), where=f"links.{kind}")
+                if text:
+                    links.append((str(kind), text.strip()))
+    if check.failed or name is None:
+        return None
+    return AuthorRecord(doc.src_path, author_id, name, role, avatar, tuple(links), doc.body, doc.body_line,
+                        digest, doc.key_lines, extra)
+
+
+def _load_page(doc: Document, check: _Checker, digest: str) -> PageRecord | None:
+    extra = check.unknown_fields(PAGE_FIELDS)
+    title = check.required_text("title")
+    slug = check.slug(doc.src_path.rsplit("/", 1)[-1][:-3])
+    draft = check.boolean("draft")
+    if check.failed or title is None or slug is None:
+        return None
+    return PageRecord(doc.src_path, slug, title, draft, doc.body, doc.body_line, digest, doc.key_lines, extra)

@@ -1,0 +1,145 @@
+"""Markdown → HTML, through one configured Python-Markdown converter.
+
+Owns the Markdown dialect (tables, footnotes, fenced code highlighted by Pygments with
+CSS classes, heading anchors, typographic quotes, figures), summaries cut from the first
+paragraph, and the hook that lets the caller rewrite every link and image URL. Knows
+nothing of the site model. The only module that imports `markdown`.
+
+Figure syntax: an image alone in its paragraph becomes a `<figure>`; its title, if any,
+is the caption, and text after ` | ` in the title is the credit:
+
+    ![Volunteers fill sandbags](/images/sandbags.jpg "Eastgate Quay on Saturday. | Photo: Lena Brandt")
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from typing import Callable
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+UrlResolver = Callable[[str], str]
+SUMMARY_LENGTH = 220
+WORDS_PER_MINUTE = 230
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One converted Markdown body."""
+
+    html: str
+    first_paragraph: str
+    """Plain text of the first paragraph (untruncated)."""
+    word_count: int
+
+
+class _FigureProcessor(Treeprocessor):
+    """Turn a paragraph holding only an image into <figure> with caption and credit."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag != "p" or len(child) != 1 or (child.text or "").strip():
+                    continue
+                img = child[0]
+                if img.tag != "img" or (img.tail or "").strip():
+                    continue
+                figure = etree.Element("figure", {"class": "figure"})
+                title = img.attrib.pop("title", "")
+                img.tail = None
+                figure.append(img)
+                caption, _, credit = title.partition(" | ")
+                if caption.strip() or credit.strip():
+                    figcaption = etree.SubElement(figure, "figcaption")
+                    figcaption.text = caption.strip()
+                    if credit.strip():
+                        span = etree.SubElement(figcaption, "span", {"class": "credit"})
+                        span.text = credit.strip()
+                        if caption.strip():
+                            figcaption.text += " "
+                figure.tail = child.tail
+                parent[index] = figure
+
+
+class _UrlProcessor(Treeprocessor):
+    """Pass every a[href] and img[src] through the converter's current resolver."""
+
+    resolver: UrlResolver | None = None
+
+    def run(self, root: etree.Element) -> None:
+        if self.resolver is None:
+            return
+        for element in root.iter():
+            attr = "href" if element.tag == "a" else "src" if element.tag == "img" else None
+            if attr and element.get(attr) is not None:
+                element.set(attr, self.resolver(element.get(attr)))
+
+
+class _BroadsheetExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_FigureProcessor(md), "broadsheet-figure", 8)
+        md.treeprocessors.register(_UrlProcessor(md), "broadsheet-urls", 7)
+
+
+class MarkdownRenderer:
+    """One reusable converter; `render` resets it before each document. Not thread-safe."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=["tables", "footnotes", "fenced_code", "codehilite", "toc", "smarty",
+                        "sane_lists", "attr_list", _BroadsheetExtension()],
+            extension_configs={
+                "codehilite": {"css_class": "highlight", "guess_lang": False},
+                "toc": {"permalink": "¶", "permalink_class": "headerlink",
+                        "permalink_title": "Link to this section"},
+                "footnotes": {"BACKLINK_TITLE": "Back to the text of footnote %d"},
+            },
+            output_format="html",
+        )
+        self._urls: _UrlProcessor = self._md.treeprocessors["broadsheet-urls"]
+
+    def render(self, text: str, resolve_url: UrlResolver | None = None) -> Rendered:
+        """Convert `text`; every link and image URL goes through `resolve_url` when given."""
+        self._md.reset()
+        self._urls.resolver = resolve_url
+        try:
+            body = self._md.convert(text)
+        finally:
+            self._urls.resolver = None
+        return Rendered(body, first_paragraph(body), count_words(text))
+
+
+_PARA = re.compile(r"<p>(.*?)</p>", re.S)
+_SUP = re.compile(r"<sup\b.*?</sup>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def first_paragraph(body_html: str) -> str:
+    """Return the plain text of the first non-empty paragraph of `body_html`."""
+    for match in _PARA.finditer(body_html):
+        text = html.unescape(_TAG.sub("", _SUP.sub("", match.group(1))))
+        text = " ".join(text.split())
+        if text:
+            return text
+    return ""
+
+
+def cut_at_word(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """Return `text` cut at a word boundary to at most `limit` characters, with '…' when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:.-–—")
+    return cut + "…"
+
+
+def count_words(text: str) -> int:
+    return len(re.findall(r"[\w’'-]+", text))
+
+
+def reading_minutes(words: int) -> int:
+    return max(1, round(words / WORDS_PER_MINUTE))

@@ -1,0 +1,218 @@
+"""The site graph: articles, authors, tags and pages, related to each other.
+
+Pure: takes the records `load` produced, returns a `Site` and the problems found while
+relating them (unknown authors, tag spelling variants, slug clashes). No I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Mapping
+
+from .config import SiteConfig
+from .errors import Problem, SourceLoc, did_you_mean, error, warning
+from .load import ArticleRecord, AuthorRecord, PageRecord, Records, slugify
+
+PUBLISHED, DRAFT, SCHEDULED = "published", "draft", "scheduled"
+RELATED_COUNT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    id: str
+    name: str
+    role: str | None
+    avatar: str | None
+    links: tuple[tuple[str, str], ...]
+    record: AuthorRecord | None
+    """The profile, or None for an author generated from a byline."""
+
+    @property
+    def is_generated(self) -> bool:
+        return self.record is None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    slug: str
+    """The tag's identity."""
+    name: str
+    """The most used spelling."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    record: ArticleRecord
+    author_ids: tuple[str, ...]
+    tag_slugs: tuple[str, ...]
+    status: str
+
+    @property
+    def slug(self) -> str:
+        return self.record.slug
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything that is built, ordered: articles newest first, authors and tags by id/slug."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    authors: Mapping[str, Author]
+    tags: Mapping[str, Tag]
+    pages: tuple[PageRecord, ...]
+    assets: tuple[str, ...]
+    by_author: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Author id → indexes into `articles`, newest first."""
+    by_tag: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Tag slug → indexes into `articles`, newest first."""
+    related: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Article slug → indexes of up to three related articles."""
+    next_scheduled: datetime | None = None
+    """When the earliest scheduled article not built falls due."""
+
+
+def article_order(record: ArticleRecord) -> tuple:
+    """Sort key: newest first, then title, then slug."""
+    return (-record.date.timestamp(), record.title, record.slug)
+
+
+def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, drafts: bool = False,
+                     future: bool = False) -> tuple[Site, list[Problem]]:
+    """Relate the records into a `Site`; return it with every cross-reference problem."""
+    problems: list[Problem] = []
+    _check_unique_slugs(records, problems)
+    profiles = {a.id: a for a in records.authors}
+    resolve = _author_resolver(records.authors)
+
+    built: list[tuple[ArticleRecord, str]] = []
+    upcoming = []
+    for record in records.articles:
+        status = DRAFT if record.draft else SCHEDULED if record.date > now else PUBLISHED
+        if status == SCHEDULED and not record.draft:
+            upcoming.append(record.date)
+        if status == PUBLISHED or (status == DRAFT and drafts) or (status == SCHEDULED and future):
+            built.append((record, status))
+    built.sort(key=lambda pair: article_order(pair[0]))
+    next_scheduled = min((d for d in upcoming if not future), default=None)
+
+    spellings = _tag_spellings(records.articles, problems)
+    used_spellings: dict[str, Counter] = defaultdict(Counter)
+    authors: dict[str, Author] = {a.id: Author(a.id, a.name, a.role, a.avatar, a.links, a) for a in records.authors}
+    articles: list[Article] = []
+    for record, status in built:
+        ids = []
+        for ref in record.author_refs:
+            author_id = resolve(ref)
+            if author_id is None:
+                author_id = slugify(ref)
+                authors.setdefault(author_id, Author(author_id, ref, None, None, (), None))
+            if author_id not in ids:
+                ids.append(author_id)
+        slugs = []
+        for name in record.tags:
+            slug = slugify(name)
+            used_spellings[slug][name] += 1
+            if slug not in slugs:
+                slugs.append(slug)
+        articles.append(Article(record, tuple(ids), tuple(slugs), status))
+    for record in records.articles:
+        for ref in record.author_refs:
+            if resolve(ref) is None:
+                guess = did_you_mean(ref, list(profiles) + [a.name for a in records.authors])
+                problems.append(warning(SourceLoc(record.src_path, record.key_lines.get(
+                    "authors", record.key_lines.get("author"))), f"unknown author '{ref}': a page is generated for them",
+                    f"did you mean '{guess}'?" if guess else f"add content/authors/{slugify(ref)}.md with a name and bio"))
+
+    tags = {slug: Tag(slug, _most_used(counter)) for slug, counter in sorted(used_spellings.items())}
+    del spellings
+    by_author: dict[str, list[int]] = defaultdict(list)
+    by_tag: dict[str, list[int]] = defaultdict(list)
+    for index, article in enumerate(articles):
+        for author_id in article.author_ids:
+            by_author[author_id].append(index)
+        for slug in article.tag_slugs:
+            by_tag[slug].append(index)
+    site = Site(
+        config=config,
+        articles=tuple(articles),
+        authors={k: authors[k] for k in sorted(authors)},
+        tags=tags,
+        pages=tuple(sorted((p for p in records.pages if drafts or not p.draft), key=lambda p: p.slug)),
+        assets=records.assets,
+        by_author={k: tuple(v) for k, v in sorted(by_author.items())},
+        by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
+        related=_related(articles, by_tag),
+        next_scheduled=next_scheduled,
+    )
+    return site, problems
+
+
+def _most_used(counter: Counter) -> str:
+    return min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _author_resolver(profiles: tuple[AuthorRecord, ...]):
+    """Return a function from a byline reference to an author id (or None)."""
+    index: dict[str, str] = {}
+    for author in sorted(profiles, key=lambda a: a.id):
+        index.setdefault(author.name.casefold(), author.id)
+    for author in profiles:
+        index[author.id.casefold()] = author.id
+    ids = {a.id for a in profiles}
+
+    def resolve(ref: str) -> str | None:
+        found = index.get(ref.strip().casefold())
+        if found is None and slugify(ref) in ids:
+            found = slugify(ref)
+        return found
+    return resolve
+
+
+def _tag_spellings(records: tuple[ArticleRecord, ...], problems: list[Problem]) -> dict[str, Counter]:
+    """Count every spelling of every tag; warn where one tag is spelled several ways."""
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for record in records:
+        for name in record.tags:
+            spellings[slugify(name)][name] += 1
+    for record in records:
+        for name in record.tags:
+            counter = spellings[slugify(name)]
+            if len(counter) > 1:
+                chosen = _most_used(counter)
+                if name != chosen:
+                    others = ", ".join(f"'{n}' ({c})" for n, c in sorted(counter.items()))
+                    problems.append(warning(SourceLoc(record.src_path, record.key_lines.get("tags")),
+                                            f"tag '{name}' is spelled in several ways: {others}; "
+                                            f"they are one tag, shown as '{chosen}'",
+                                            f"write '{chosen}' everywhere"))
+    return spellings
+
+
+def _check_unique_slugs(records: Records, problems: list[Problem]) -> None:
+    for kind, items in (("article", records.articles), ("page", records.pages)):
+        owners: dict[str, list] = defaultdict(list)
+        for item in items:
+            owners[item.slug].append(item)
+        for slug, same in owners.items():
+            if len(same) > 1:
+                for item in same:
+                    others = ", ".join(o.src_path for o in same if o is not item)
+                    problems.append(error(SourceLoc(item.src_path, item.key_lines.get("slug", 1)),
+                                          f"{kind} slug '{slug}' is also used by {others}",
+                                          "give one of them a different 'slug:' or file name"))
+
+
+def _related(articles: list[Article], by_tag: Mapping[str, list[int]]) -> dict[str, tuple[int, ...]]:
+    """Up to three articles per article: most shared tags, then newest (lowest index)."""
+    related = {}
+    for index, article in enumerate(articles):
+        shared: Counter = Counter()
+        for slug in article.tag_slugs:
+            shared.update(by_tag[slug])
+        shared.pop(index, None)
+        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:RELATED_COUNT]
+        related[article.slug] = tuple(i for i, _ in best)
+    return related

@@ -1,0 +1,362 @@
+"""Rendering: Markdown for every body (pass A), then a view context and a template per
+route (pass B). Produces `Output(out_path, data)` values and writes nothing to disk.
+
+Templates receive plain views (dicts of text, URLs and lists), never model objects;
+docs/template-context.md is the contract.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
+
+from .config import SiteConfig
+from .errors import Problem, SiteErrors
+from .markup import MarkdownRenderer, Rendered, cut_at_word, reading_minutes
+from .model import Article, Author, Site
+from .routes import Route, article_url, paginated_urls
+from .templates import make_env, template_problem
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    out_path: str
+    data: bytes
+
+
+class Links:
+    """Turns site paths into the URLs pages use: prefixed with base_url's path, or absolute."""
+
+    def __init__(self, config: SiteConfig):
+        self.base_url = config.base_url
+        self.base_path = config.base_path
+
+    def url(self, path: str) -> str:
+        """Return a site path (`/a/b/`) or an absolute URL as an href."""
+        if _is_external(path):
+            return path
+        return self.base_path + path.lstrip("/")
+
+    def abs_url(self, path: str) -> str:
+        if _is_external(path):
+            return path
+        return self.base_url + path.lstrip("/")
+
+
+def _is_external(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc) or url.startswith("#")
+
+
+def source_dir_path(src_path: str) -> str:
+    """Return the site path of the folder holding a content file: content/a/b.md → /a/."""
+    folder = posixpath.dirname(src_path.removeprefix("content"))
+    return folder.rstrip("/") + "/"
+
+
+def resolve_site_path(ref: str, src_path: str, assets: frozenset[str]) -> str | None:
+    """Return the site path a front matter or body reference means, or None if it is not one.
+
+    `/x` is a site path; `x` or `../x` is relative to the source file's folder when that
+    file exists under content/.
+    """
+    if not ref or _is_external(ref) or ref.startswith(("mailto:", "tel:", "data:")):
+        return None
+    if ref.startswith("/"):
+        return ref
+    parts = urlsplit(ref)
+    target = posixpath.normpath(posixpath.join(source_dir_path(src_path), parts.path))
+    if target.lstrip("/") in assets:
+        suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+        return target + suffix
+    return None
+
+
+def format_date(when) -> str:
+    """Return a locale-free display date: '4 November 2026'."""
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
+
+
+class Renderer:
+    """Pass A and pass B for one build. Holds the Markdown output of every body."""
+
+    def __init__(self, site: Site, site_dir: Path, *, preview: bool = False,
+                 markdown_cache: Mapping[str, Rendered] | None = None):
+        self.site = site
+        self.config = site.config
+        self.site_dir = site_dir
+        self.preview = preview
+        self.links = Links(site.config)
+        self.assets = frozenset(site.assets)
+        self.md = MarkdownRenderer()
+        self.bodies: dict[str, Rendered] = {}
+        """src_path → rendered body."""
+        self.markdown_cache = dict(markdown_cache or {})
+        self.env = make_env(site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))})
+        self._cards: dict[int, dict] = {}
+        self._authors: dict[str, dict] = {}
+
+    # Pass A ---------------------------------------------------------------
+
+    def render_bodies(self) -> None:
+        """Convert every article, author bio and page body to HTML."""
+        sources = [(a.record.src_path, a.record.digest, a.record.body) for a in self.site.articles]
+        sources += [(a.record.src_path, a.record.digest, a.record.body)
+                    for a in self.site.authors.values() if a.record]
+        sources += [(p.src_path, p.digest, p.body) for p in self.site.pages]
+        for src_path, digest, body in sources:
+            key = f"{src_path}\0{digest}"
+            rendered = self.markdown_cache.get(key)
+            if rendered is None:
+                rendered = self.md.render(body, self._body_resolver(src_path))
+                self.markdown_cache[key] = rendered
+            self.bodies[src_path] = rendered
+
+    def _body_resolver(self, src_path: str) -> Callable[[str], str]:
+        def resolve(ref: str) -> str:
+            target = resolve_site_path(ref, src_path, self.assets)
+            return ref if target is None else self.links.url(target)
+        return resolve
+
+    def media_url(self, ref: str | None, src_path: str) -> str | None:
+        """Return the href of an image or avatar path written in front matter."""
+        if not ref:
+            return None
+        target = resolve_site_path(ref, src_path, self.assets)
+        return self.links.url(target) if target is not None else ref
+
+    # Views ----------------------------------------------------------------
+
+    def card(self, index: int) -> dict:
+        """Return the listing view of the article at `index` (cached)."""
+        if index not in self._cards:
+            self._cards[index] = self._make_card(self.site.articles[index])
+        return self._cards[index]
+
+    def _make_card(self, article: Article) -> dict:
+        record = article.record
+        tz = self.config.tz
+        url = article_url(self.site, record)
+        rendered = self.bodies[record.src_path]
+        image = None
+        if record.image:
+            image = {"src": self.media_url(record.image.src, record.src_path), "alt": record.image.alt,
+                     "caption": record.image.caption, "credit": record.image.credit}
+        date = record.date.astimezone(tz)
+        updated = record.updated.astimezone(tz) if record.updated else None
+        return {
+            "slug": record.slug, "title": record.title, "subtitle": record.subtitle,
+            "summary": record.summary or cut_at_word(rendered.first_paragraph),
+            "url": self.links.url(url), "abs_url": self.links.abs_url(url),
+            "date": date, "date_iso": date.isoformat(), "date_display": format_date(date),
+            "updated": updated, "updated_iso": updated.isoformat() if updated else None,
+            "updated_display": format_date(updated) if updated else None,
+            "authors": [self.author_ref(a) for a in article.author_ids],
+            "tags": [self.tag_ref(t) for t in article.tag_slugs],
+            "image": image, "status": article.status,
+            "reading_minutes": reading_minutes(rendered.word_count),
+        }
+
+    def author_ref(self, author_id: str) -> dict:
+        author = self.site.authors[author_id]
+        return {"id": author.id, "name": author.name, "url": self.links.url(f"/authors/{author.id}/")}
+
+    def tag_ref(self, slug: str) -> dict:
+        tag = self.site.tags[slug]
+        return {"name": tag.name, "slug": tag.slug, "url": self.links.url(f"/tags/{tag.slug}/")}
+
+    def tag_view(self, slug: str) -> dict:
+        return {**self.tag_ref(slug), "count": len(self.site.by_tag[slug]),
+                "feed_url": self.links.url(f"/tags/{slug}/feed.xml")}
+
+    def author_view(self, author_id: str) -> dict:
+        if author_id not in self._authors:
+            self._authors[author_id] = self._make_author(self.site.authors[author_id])
+        return self._authors[author_id]
+
+    def _make_author(self, author: Author) -> dict:
+        src_path = author.record.src_path if author.record else ""
+        return {
+            "id": author.id, "name": author.name, "role": author.role,
+            "url": self.links.url(f"/authors/{author.id}/"), "abs_url": self.links.abs_url(f"/authors/{author.id}/"),
+            "avatar": self.media_url(author.avatar, src_path),
+            "bio_html": self.bodies[src_path].html if author.record else "",
+            "links": [link for kind, value in author.links if (link := social_link(kind, value))],
+            "count": len(self.site.by_author.get(author.id, ())),
+            "is_generated": author.is_generated,
+        }
+
+    def site_view(self) -> dict:
+        config = self.config
+        return {
+            "title": config.title, "tagline": config.tagline, "description": config.description,
+            "language": config.language, "url": self.links.url("/"), "abs_url": config.base_url,
+            "logo": self.media_url(config.logo, "content/x"),
+            "nav": [{"title": link.title, "url": self.links.url(link.url)} for link in config.nav],
+            "copyright": config.copyright, "extra": dict(config.extra),
+        }
+
+    # Pass B ---------------------------------------------------------------
+
+    def context(self, route: Route) -> dict[str, Any]:
+        """Return the template context of one route."""
+        site_title = self.config.title
+        page = {"kind": route.kind, "title": site_title, "description": self.config.description or site_title,
+                "url": self.links.url(route.url), "abs_url": self.links.abs_url(route.url),
+                "feeds": [], "head_html": ""}
+        ctx: dict[str, Any] = {"site": self.site_view(), "page": page, "preview": self.preview}
+        suffix = f" — page {route.number}" if route.number > 1 else ""
+        kind = route.kind
+        if kind == "home":
+            page["title"] = f"{site_title}{suffix}"
+            self._listing(ctx, route, range(len(self.site.articles)))
+        elif kind == "article":
+            index = self._article_index[route.key]
+            ctx["article"] = self._article_view(index)
+            card = ctx["article"]
+            page["title"] = f"{card['title']} — {site_title}"
+            page["description"] = self._description(index)
+        elif kind == "author":
+            author = self.author_view(route.key)
+            ctx["author"] = author
+            page["title"] = f"{author['name']}{suffix} — {site_title}"
+            page["description"] = f"Articles by {author['name']}" + (f", {author['role']}" if author["role"] else "")
+            self._listing(ctx, route, self.site.by_author.get(route.key, ()))
+        elif kind == "tag":
+            tag = self.tag_view(route.key)
+            ctx["tag"] = tag
+            page["title"] = f"{tag['name']}{suffix} — {site_title}"
+            page["description"] = f"Articles tagged {tag['name']}"
+            self._listing(ctx, route, self.site.by_tag[route.key])
+        elif kind == "authors":
+            ctx["authors"] = sorted((self.author_view(a) for a in self.site.authors),
+                                    key=lambda a: (a["name"].casefold(), a["id"]))
+            page["title"] = f"Authors — {site_title}"
+            page["description"] = f"Everyone who writes for {site_title}"
+        elif kind == "tags":
+            ctx["tags"] = sorted((self.tag_view(t) for t in self.site.tags),
+                                 key=lambda t: (t["name"].casefold(), t["slug"]))
+            page["title"] = f"Topics — {site_title}"
+            page["description"] = f"Every topic {site_title} covers"
+        elif kind == "archive":
+            ctx["years"] = self._archive()
+            page["title"] = f"Archive — {site_title}"
+            page["description"] = f"Every article of {site_title}, by month"
+        elif kind == "page":
+            record = self._page_index[route.key]
+            rendered = self.bodies[record.src_path]
+            ctx["doc"] = {"title": record.title, "slug": record.slug, "url": page["url"], "body_html": rendered.html}
+            page["title"] = f"{record.title} — {site_title}"
+            page["description"] = cut_at_word(rendered.first_paragraph) or record.title
+        elif kind == "404":
+            page["title"] = f"Page not found — {site_title}"
+        return ctx
+
+    def _description(self, index: int) -> str:
+        record = self.site.articles[index].record
+        return record.summary or record.subtitle or cut_at_word(self.bodies[record.src_path].first_paragraph) \
+            or record.title
+
+    def _article_view(self, index: int) -> dict:
+        article = self.site.articles[index]
+        record = article.record
+        rendered = self.bodies[record.src_path]
+        view = dict(self.card(index))
+        view.update({
+            "body_html": rendered.html, "credits": record.credits, "canonical_url": record.canonical_url,
+            "word_count": rendered.word_count, "extra": dict(record.extra),
+            "authors": [self.author_view(a) for a in article.author_ids],
+            "related": [self.card(i) for i in self.site.related.get(record.slug, ())],
+            "newer": self.card(index - 1) if index > 0 else None,
+            "older": self.card(index + 1) if index + 1 < len(self.site.articles) else None,
+        })
+        return view
+
+    def _listing(self, ctx: dict, route: Route, indexes) -> None:
+        per_page = self.config.paginate
+        start = (route.number - 1) * per_page
+        ctx["articles"] = [self.card(i) for i in list(indexes)[start:start + per_page]]
+        first = route.url if route.number == 1 else route.url.rsplit("page/", 1)[0]
+        urls = [self.links.url(u) for u in paginated_urls(first, route.count)]
+        ctx["pagination"] = {
+            "number": route.number, "count": route.count,
+            "prev_url": urls[route.number - 2] if route.number > 1 else None,
+            "next_url": urls[route.number] if route.number < route.count else None,
+            "pages": [{"number": n, "url": u, "current": n == route.number} for n, u in enumerate(urls, start=1)],
+        }
+
+    def _archive(self) -> list[dict]:
+        years: list[dict] = []
+        for index, article in enumerate(self.site.articles):
+            when = article.record.date.astimezone(self.config.tz)
+            if not years or years[-1]["year"] != when.year:
+                years.append({"year": when.year, "count": 0, "months": []})
+            year = years[-1]
+            if not year["months"] or year["months"][-1]["month"] != when.month:
+                year["months"].append({"month": when.month, "name": MONTHS[when.month - 1],
+                                       "anchor": f"{when.year:04d}-{when.month:02d}", "articles": []})
+            year["months"][-1]["articles"].append(self.card(index))
+            year["count"] += 1
+        return years
+
+    @property
+    def _article_index(self) -> dict[str, int]:
+        if not hasattr(self, "_article_index_cache"):
+            self._article_index_cache = {a.slug: i for i, a in enumerate(self.site.articles)}
+        return self._article_index_cache
+
+    @property
+    def _page_index(self) -> dict:
+        return {p.slug: p for p in self.site.pages}
+
+    def render_route(self, route: Route) -> Output:
+        """Render one route to bytes. Jinja errors propagate to `render_routes`."""
+        template = self.env.get_template(route.template)
+        text = template.render(self.context(route))
+        return Output(route.out_path, text.encode("utf-8"))
+
+    def render_routes(self, routes: list[Route]) -> list[Output]:
+        """Render every route; raise SiteErrors with every template problem found."""
+        outputs, problems, seen = [], [], set()
+        for route in routes:
+            try:
+                outputs.append(self.render_route(route))
+            except Exception as exc:  # mapped to a template line, or re-raised as a bug
+                problem = template_problem(exc, self.site_dir, route.template)
+                if problem is None:
+                    raise
+                if problem.format() not in seen:
+                    seen.add(problem.format())
+                    problems.append(problem)
+        if problems:
+            raise SiteErrors(problems)
+        return outputs
+
+
+def social_link(kind: str, value: str) -> dict | None:
+    """Return `{kind, label, url}` for an author's link, or None when it is not a usable link."""
+    value = value.strip()
+    label = {"twitter": "Twitter", "x": "X", "mastodon": "Mastodon", "website": "Website", "email": "Email",
+             "bluesky": "Bluesky", "github": "GitHub", "linkedin": "LinkedIn"}.get(kind, kind.replace("_", " ").title())
+    if value.startswith(("http://", "https://")):
+        url = value
+    elif kind == "email" or ("@" in value and "." in value.split("@")[-1] and kind not in ("mastodon", "twitter", "x")):
+        url = "mailto:" + value.removeprefix("mailto:")
+    elif kind in ("twitter", "x"):
+        url = "https://twitter.com/" + value.lstrip("@") if kind == "twitter" else "https://x.com/" + value.lstrip("@")
+    elif kind == "mastodon" and value.count("@") == 2:
+        user, host = value.lstrip("@").split("@")
+        url = f"https://{host}/@{user}"
+    elif kind == "bluesky":
+        url = "https://bsky.app/profile/" + value.lstrip("@")
+    elif kind == "github":
+        url = "https://github.com/" + value.lstrip("@")
+    else:
+        return None
+    return {"kind": kind, "label": label, "url": url, "text": value}

@@ -1,0 +1,88 @@
+"""The Jinja environment: loaders, filters, and template errors mapped to file lines.
+
+Owns `make_env` (a site's `layouts/` over the default theme, StrictUndefined,
+autoescaping) and `template_problem`, which turns any Jinja exception into a
+`layouts/<file>:<line>` problem. The only module that imports `jinja2`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+import jinja2
+
+from .errors import Problem, SourceLoc, error
+
+THEME_DIR = Path(__file__).parent / "theme"
+
+
+def make_env(site_dir: Path, globals_: dict | None = None) -> jinja2.Environment:
+    """Return an environment that finds templates in `site_dir/layouts`, then the theme."""
+    search = [str(p) for p in (site_dir / "layouts", THEME_DIR) if p.is_dir()]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals.update(globals_ or {})
+    return env
+
+
+def display_path(filename: str | None, site_dir: Path) -> str:
+    """Return a template file's path as the user knows it."""
+    if not filename:
+        return "<template>"
+    path = Path(filename)
+    for root, prefix in ((site_dir, ""), (THEME_DIR, "broadsheet/theme/")):
+        try:
+            return prefix + path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def template_problem(exc: Exception, site_dir: Path, template: str) -> Problem | None:
+    """Return a problem pointing at the template line for a Jinja error, or None if not one."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return error(SourceLoc(display_path(exc.filename, site_dir), exc.lineno),
+                     f"template syntax: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(SourceLoc(template), f"template not found: {exc.name}",
+                     "add it to layouts/ or remove the reference")
+    if not isinstance(exc, (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError,
+                            ZeroDivisionError, IndexError)):
+        return None
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".json")) and Path(frame.filename).exists():
+            return error(SourceLoc(display_path(frame.filename, site_dir), frame.lineno),
+                         f"template error: {_describe(exc)}")
+    if isinstance(exc, jinja2.TemplateError):
+        return error(SourceLoc(template), f"template error: {_describe(exc)}")
+    return None
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, jinja2.UndefinedError):
+        return str(exc.message)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def list_static(site_dir: Path) -> tuple[list[str], list[str]]:
+    """Return the files of the theme's static/ and the site's layouts/static/, relative."""
+    def walk(root: Path) -> list[str]:
+        if not root.is_dir():
+            return []
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                      if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    return walk(THEME_DIR / "static"), walk(site_dir / "layouts" / "static")
+
+
+def static_origin(origin: str, site_dir: Path) -> Path:
+    """Return the folder a `Copy` of this origin reads from."""
+    return {"theme": THEME_DIR / "static", "layouts": site_dir / "layouts" / "static",
+            "content": site_dir / "content"}[origin]

@@ -1,0 +1,5 @@
+"""Build this site: `python build.py [build|check|new] --help`."""
+
+from broadsheet.cli import main
+
+raise SystemExit(main())
