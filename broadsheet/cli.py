@@ -49,7 +49,6 @@ def make_parser() -> argparse.ArgumentParser:
     site_option(sub)
     sub.add_argument("--output", type=Path, metavar="DIR", help="the output folder (default: <site>/output)")
     content_options(sub)
-    sub.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
 
     sub = commands.add_parser("check", help="report every problem without writing anything",
                               description="Load, check and render the whole site in memory, print every "
@@ -90,8 +89,6 @@ def main(argv: list[str] | None = None) -> int:
             _print_problems(result.warnings, site_dir)
             print(_summary(result, "checked"))
             return 0
-        if args.jobs is not None and args.jobs < 1:
-            return _fail("error: --jobs must be at least 1", 2)
         result = build(site_dir, options)
         _print_problems(result.warnings, site_dir)
         print(_summary(result, "built"))
