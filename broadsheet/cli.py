@@ -18,10 +18,10 @@ from . import __version__
 from .config import load_config
 from .errors import BroadsheetError, Problem, SiteErrors, UsageError
 from .load import slugify
-from .pipeline import BuildOptions, BuildResult, build, build_time, check
+from .pipeline import BuildOptions, BuildResult, build, build_time, check, plan_site
 from .source import SourceError
 
-COMMANDS = ("build", "check", "new")
+COMMANDS = ("build", "check", "new", "next")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -63,6 +63,12 @@ def make_parser() -> argparse.ArgumentParser:
     site_option(sub)
     sub.add_argument("--author", metavar="ID", help="author id (the file name in content/authors/)")
     sub.add_argument("--tags", metavar="A,B", help="comma-separated tags")
+
+    sub = commands.add_parser("next", help="print when the next scheduled article is due (ISO 8601)",
+                              description="Print the time (ISO 8601) at which the next future-dated article "
+                                          "becomes due, so that a cron job or CI schedule can rebuild then. "
+                                          "Prints nothing when none is scheduled.")
+    site_option(sub)
     return parser
 
 
@@ -82,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "new":
             return run_new(args)
+        if args.command == "next":
+            plan = plan_site(site_dir, BuildOptions())
+            _print_problems(plan.warnings, site_dir)
+            if plan.site.next_scheduled:
+                print(plan.site.next_scheduled.date.astimezone(plan.config.tz).isoformat())
+            return 0
         options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url,
                                strict=args.strict, out_dir=getattr(args, "output", None))
         if args.command == "check":
@@ -92,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         result = build(site_dir, options)
         _print_problems(result.warnings, site_dir)
         print(_summary(result, "built"))
+        upcoming = result.plan.site.next_scheduled
+        if upcoming:
+            when = upcoming.date.astimezone(result.plan.config.tz).isoformat()
+            print(f"Next scheduled article: {upcoming.src_path} is due at {when}: rebuild then")
         return 0
     except SiteErrors as exc:
         _print_problems(exc.problems, site_dir)

@@ -88,10 +88,10 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
         lines: dict[str, int] = {}
     else:
         text = read_text(path, CONFIG_FILE)
-        if not text.strip():
-            values, lines = {}, {}
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in text.split("\n")):
+            values, lines = {}, {}  # empty, or only comments: all defaults
         else:
-            values, _texts, lines, problems = load_yaml_mapping(text, CONFIG_FILE, first_line=1)
+            values, _texts, lines, problems = load_yaml_mapping(text, CONFIG_FILE, first_line=1, subject=CONFIG_FILE)
         config = SiteConfig(config_path=CONFIG_FILE)
     changes: dict[str, Any] = {}
 

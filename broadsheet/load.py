@@ -220,8 +220,9 @@ class _Checker:
             self.problems.append(error(SourceLoc(self.doc.src_path, 1), f"'{key}' is required",
                                        f"add a line such as '{key}: ...' to the front matter"))
             return None
+        before = len(self.problems)
         value = self.optional_text(key)
-        if value is None and not self.failed:
+        if value is None and not any(p.is_error for p in self.problems[before:]):
             self.error(key, f"'{key}' must not be empty")
         return value
 
@@ -237,6 +238,9 @@ class _Checker:
     def datetime(self, key: str, tz) -> datetime | None:
         value = self.doc.meta[key]
         source = self.doc.text.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.error(key, f"'{key}' must not be empty", "write it as 2026-11-24 or 2026-11-24 14:30")
+            return None
         parsed = parse_datetime(value, tz)
         if parsed is None:
             shown = source if isinstance(source, str) else value

@@ -70,8 +70,8 @@ class Site:
     """Tag slug → indexes into `articles`, newest first."""
     related: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """Article slug → indexes of up to three related articles."""
-    next_scheduled: datetime | None = None
-    """When the earliest scheduled article not built falls due."""
+    next_scheduled: ArticleRecord | None = None
+    """The scheduled (future-dated, not draft) article that falls due first, if any."""
 
 
 def article_order(record: ArticleRecord) -> tuple:
@@ -89,16 +89,20 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
 
     built: list[tuple[ArticleRecord, str]] = []
     upcoming = []
+    seen_slugs: set[str] = set()
     for record in records.articles:
+        if record.slug in seen_slugs:
+            continue  # a clash, reported above: one error per file, not a second one per URL
+        seen_slugs.add(record.slug)
         status = DRAFT if record.draft else SCHEDULED if record.date > now else PUBLISHED
-        if status == SCHEDULED and not record.draft:
-            upcoming.append(record.date)
+        if status == SCHEDULED:
+            upcoming.append(record)
         if status == PUBLISHED or (status == DRAFT and drafts) or (status == SCHEDULED and future):
             built.append((record, status))
     built.sort(key=lambda pair: article_order(pair[0]))
-    next_scheduled = min((d for d in upcoming if not future), default=None)
+    next_scheduled = min(upcoming, key=lambda r: (r.date, r.src_path), default=None)
 
-    spellings = _tag_spellings(records.articles, problems)
+    _warn_tag_variants(records.articles, problems)
     used_spellings: dict[str, Counter] = defaultdict(Counter)
     authors: dict[str, Author] = {a.id: Author(a.id, a.name, a.role, a.avatar, a.links, a) for a in records.authors}
     articles: list[Article] = []
@@ -108,6 +112,8 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
             author_id = resolve(ref)
             if author_id is None:
                 author_id = slugify(ref)
+                if not author_id:
+                    continue  # reported below: it has no page URL (it would be /authors//)
                 authors.setdefault(author_id, Author(author_id, ref, None, None, (), None))
             if author_id not in ids:
                 ids.append(author_id)
@@ -120,14 +126,17 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
         articles.append(Article(record, tuple(ids), tuple(slugs), status))
     for record in records.articles:
         for ref in record.author_refs:
-            if resolve(ref) is None:
+            if resolve(ref) is None and not slugify(ref):
+                problems.append(error(SourceLoc(record.src_path, record.key_lines.get(
+                    "authors", record.key_lines.get("author"))), f"author {ref!r} has no letters or digits to "
+                    "make a URL from", "write the author's id (the file name in content/authors/) or name"))
+            elif resolve(ref) is None:
                 guess = did_you_mean(ref, list(profiles) + [a.name for a in records.authors])
                 problems.append(warning(SourceLoc(record.src_path, record.key_lines.get(
                     "authors", record.key_lines.get("author"))), f"unknown author '{ref}': a page is generated for them",
                     f"did you mean '{guess}'?" if guess else f"add content/authors/{slugify(ref)}.md with a name and bio"))
 
     tags = {slug: Tag(slug, _most_used(counter)) for slug, counter in sorted(used_spellings.items())}
-    del spellings
     by_author: dict[str, list[int]] = defaultdict(list)
     by_tag: dict[str, list[int]] = defaultdict(list)
     for index, article in enumerate(articles):
@@ -171,8 +180,8 @@ def _author_resolver(profiles: tuple[AuthorRecord, ...]):
     return resolve
 
 
-def _tag_spellings(records: tuple[ArticleRecord, ...], problems: list[Problem]) -> dict[str, Counter]:
-    """Count every spelling of every tag; warn where one tag is spelled several ways."""
+def _warn_tag_variants(records: tuple[ArticleRecord, ...], problems: list[Problem]) -> None:
+    """Warn, at each article's tags line, where one tag is spelled in several ways."""
     spellings: dict[str, Counter] = defaultdict(Counter)
     for record in records:
         for name in record.tags:
@@ -188,7 +197,6 @@ def _tag_spellings(records: tuple[ArticleRecord, ...], problems: list[Problem]) 
                                             f"tag '{name}' is spelled in several ways: {others}; "
                                             f"they are one tag, shown as '{chosen}'",
                                             f"write '{chosen}' everywhere"))
-    return spellings
 
 
 def _check_unique_slugs(records: Records, problems: list[Problem]) -> None:

@@ -88,7 +88,13 @@ class OutputFolder:
         return path
 
     def write_all(self, outputs: Iterable[Writable], copies: Iterable[tuple[str, Path]]) -> WriteReport:
-        """Write every output and copy, then remove every file the site no longer has."""
+        """Write every output and copy, then remove every file the site no longer has.
+
+        Every target is checked first, so a refused path fails the build before anything is written.
+        """
+        outputs, copies = list(outputs), list(copies)
+        for out_path in [o.out_path for o in outputs] + [c[0] for c in copies]:
+            self.target(out_path)
         written: list[str] = []
         unchanged = 0
         produced = {MARKER}

@@ -99,8 +99,12 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
 
 def render_site(plan: Plan, site_dir: Path, options: BuildOptions) -> list[Output]:
     """Render every page of the plan in memory. Raises SiteErrors for template problems."""
-    renderer = Renderer(plan.site, site_dir, preview=options.preview)
+    renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview)
     renderer.render_bodies()
+    renderer.check_media()
+    link_problems = _strict(renderer.problems, options)
+    raise_if_errors(plan.warnings + link_problems)
+    plan.warnings[:] = sorted(plan.warnings + link_problems, key=Problem.sort_key)
     return renderer.render_routes(plan.routes)
 
 

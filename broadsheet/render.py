@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
+from . import publish
 from .config import SiteConfig
-from .errors import Problem, SiteErrors
+from .errors import Problem, SiteErrors, SourceLoc, warning
 from .markup import MarkdownRenderer, Rendered, cut_at_word, reading_minutes
-from .model import Article, Author, Site
-from .routes import Route, article_url, paginated_urls
+from .model import PUBLISHED, Article, Author, Site
+from .routes import Copy, Route, article_url, out_path_for, paginated_urls
 from .templates import make_env, template_problem
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -78,6 +79,14 @@ def resolve_site_path(ref: str, src_path: str, assets: frozenset[str]) -> str | 
     return None
 
 
+def source_urls(site: Site) -> dict[str, str]:
+    """Return the site path of the page each built source file becomes."""
+    urls = {a.record.src_path: article_url(site, a.record) for a in site.articles}
+    urls.update({a.record.src_path: f"/authors/{a.id}/" for a in site.authors.values() if a.record})
+    urls.update({p.src_path: f"/{p.slug}/" for p in site.pages})
+    return urls
+
+
 def format_date(when) -> str:
     """Return a locale-free display date: '4 November 2026'."""
     return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
@@ -86,18 +95,24 @@ def format_date(when) -> str:
 class Renderer:
     """Pass A and pass B for one build. Holds the Markdown output of every body."""
 
-    def __init__(self, site: Site, site_dir: Path, *, preview: bool = False,
-                 markdown_cache: Mapping[str, Rendered] | None = None):
+    def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
+                 preview: bool = False):
         self.site = site
         self.config = site.config
         self.site_dir = site_dir
         self.preview = preview
         self.links = Links(site.config)
         self.assets = frozenset(site.assets)
+        self.out_paths = frozenset([r.out_path for r in routes] + [c.out_path for c in copies])
+        """Every file the site will hold: what a link may point to."""
+        self.source_urls = source_urls(site)
+        """content/… source path → site path of its page, for links written as `other.md`."""
+        self.problems: list[Problem] = []
+        """Warnings found while rendering: links and images that point to nothing."""
+        self.origin = publish.origin_of(site.config.base_url)
         self.md = MarkdownRenderer()
         self.bodies: dict[str, Rendered] = {}
         """src_path → rendered body."""
-        self.markdown_cache = dict(markdown_cache or {})
         self.env = make_env(site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))})
         self._cards: dict[int, dict] = {}
         self._authors: dict[str, dict] = {}
@@ -110,26 +125,77 @@ class Renderer:
         sources += [(a.record.src_path, a.record.digest, a.record.body)
                     for a in self.site.authors.values() if a.record]
         sources += [(p.src_path, p.digest, p.body) for p in self.site.pages]
+        lines = {a.record.src_path: a.record.body_line for a in self.site.articles}
+        lines.update({a.record.src_path: a.record.body_line for a in self.site.authors.values() if a.record})
+        lines.update({p.src_path: p.body_line for p in self.site.pages})
         for src_path, digest, body in sources:
-            key = f"{src_path}\0{digest}"
-            rendered = self.markdown_cache.get(key)
-            if rendered is None:
-                rendered = self.md.render(body, self._body_resolver(src_path))
-                self.markdown_cache[key] = rendered
+            rendered = self.md.render(body, self._body_resolver(src_path, body, lines[src_path]))
             self.bodies[src_path] = rendered
 
-    def _body_resolver(self, src_path: str) -> Callable[[str], str]:
+    def _body_resolver(self, src_path: str, body: str, body_line: int) -> Callable[[str], str]:
         def resolve(ref: str) -> str:
-            target = resolve_site_path(ref, src_path, self.assets)
+            target = self.resolve_link(ref, src_path)
+            if target is False:
+                offset = body.find(ref)
+                line = body_line + body.count("\n", 0, offset) if offset >= 0 else body_line
+                self.problems.append(warning(SourceLoc(src_path, line), f"link to '{ref}' points to nothing in the site",
+                                             "check the spelling; link to other articles by their file, e.g. other.md"))
+                return self.links.url(ref) if ref.startswith("/") else ref
             return ref if target is None else self.links.url(target)
         return resolve
 
-    def media_url(self, ref: str | None, src_path: str) -> str | None:
-        """Return the href of an image or avatar path written in front matter."""
+    def resolve_link(self, ref: str, src_path: str) -> str | None | bool:
+        """Return the site path a link means, None to leave it alone, or False when broken.
+
+        `other.md` and `../authors/jane.md` are resolved against the source file, as
+        MkDocs does; `/x/` must be a page or file of the site; an absolute URL is left alone.
+        """
+        if not ref or _is_external(ref) or ref.startswith(("mailto:", "tel:", "data:", "javascript:")):
+            return None
+        parts = urlsplit(ref)
+        suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
+        if parts.path.endswith(".md"):
+            if parts.path.startswith("/"):
+                source = posixpath.normpath("content" + parts.path)
+            else:
+                source = posixpath.normpath(posixpath.join(posixpath.dirname(src_path), parts.path))
+            url = self.source_urls.get(source)
+            return url + suffix if url else False
+        if parts.path.startswith("/"):
+            return ref if self._exists(parts.path) else False
+        target = resolve_site_path(ref, src_path, self.assets)
+        if target is None and posixpath.splitext(parts.path)[1] and not parts.path.endswith((".html", ".htm")):
+            return False
+        return target
+
+    def _exists(self, site_path: str) -> bool:
+        out_path = out_path_for(site_path)
+        return out_path in self.out_paths or out_path + "/index.html" in self.out_paths
+
+    def media_url(self, ref: str | None, src_path: str, key: str | None = None, lines=None) -> str | None:
+        """Return the href of an image or avatar path written in front matter.
+
+        A site path that is no file of the site is reported (at `key`'s line) when `key` is given.
+        """
         if not ref:
             return None
         target = resolve_site_path(ref, src_path, self.assets)
+        if key and (target is None and not _is_external(ref) or target is not None and not self._exists(
+                target.split("?")[0].split("#")[0])):
+            line = (lines or {}).get(key)
+            self.problems.append(warning(SourceLoc(src_path, line), f"'{key}': '{ref}' points to nothing in the site",
+                                         "put the file under content/, e.g. content/images/, and write /images/…"))
         return self.links.url(target) if target is not None else ref
+
+    def check_media(self) -> None:
+        """Report hero images and avatars that point to no file of the site."""
+        for article in self.site.articles:
+            record = article.record
+            if record.image:
+                self.media_url(record.image.src, record.src_path, "image", record.key_lines)
+        for author in self.site.authors.values():
+            if author.record and author.avatar:
+                self.media_url(author.avatar, author.record.src_path, "avatar", author.record.key_lines)
 
     # Views ----------------------------------------------------------------
 
@@ -176,6 +242,7 @@ class Renderer:
                 "feed_url": self.links.url(f"/tags/{slug}/feed.xml")}
 
     def author_view(self, author_id: str) -> dict:
+        """Return the view of an author (cached): profile, bio and links."""
         if author_id not in self._authors:
             self._authors[author_id] = self._make_author(self.site.authors[author_id])
         return self._authors[author_id]
@@ -189,74 +256,212 @@ class Renderer:
             "bio_html": self.bodies[src_path].html if author.record else "",
             "links": [link for kind, value in author.links if (link := social_link(kind, value))],
             "count": len(self.site.by_author.get(author.id, ())),
+            "feed_url": self.links.url(f"/authors/{author.id}/feed.xml") if author.id in self.site.by_author else None,
             "is_generated": author.is_generated,
         }
 
     def site_view(self) -> dict:
-        config = self.config
-        return {
-            "title": config.title, "tagline": config.tagline, "description": config.description,
-            "language": config.language, "url": self.links.url("/"), "abs_url": config.base_url,
-            "logo": self.media_url(config.logo, "content/x"),
-            "nav": [{"title": link.title, "url": self.links.url(link.url)} for link in config.nav],
-            "copyright": config.copyright, "extra": dict(config.extra),
-        }
+        if not hasattr(self, "_site_view"):
+            config = self.config
+            self._site_view = {
+                "title": config.title, "tagline": config.tagline, "description": config.description,
+                "language": config.language, "url": self.links.url("/"), "abs_url": config.base_url,
+                "logo": self.media_url(config.logo, "content/x"),
+                "nav": [{"title": link.title, "url": self.links.url(link.url)} for link in config.nav],
+                "copyright": config.copyright, "extra": dict(config.extra),
+                "publisher_name": str(config.publisher.get("name") or config.title),
+            }
+        return self._site_view
+
+    def _abs_media(self, url: str | None) -> str | None:
+        """Return an image URL from a view as an absolute URL."""
+        if not url:
+            return None
+        return url if _is_external(url) else self.origin + url
+
+    def _site_feeds(self) -> list[dict]:
+        title = self.config.title
+        return [{"title": f"{title} (Atom)", "url": self.links.url("/feed.xml"), "type": "application/atom+xml"},
+                {"title": f"{title} (RSS)", "url": self.links.url("/rss.xml"), "type": "application/rss+xml"},
+                {"title": f"{title} (JSON Feed)", "url": self.links.url("/feed.json"), "type": "application/feed+json"}]
 
     # Pass B ---------------------------------------------------------------
 
     def context(self, route: Route) -> dict[str, Any]:
         """Return the template context of one route."""
         site_title = self.config.title
-        page = {"kind": route.kind, "title": site_title, "description": self.config.description or site_title,
+        site = self.site_view()
+        page = {"kind": route.kind, "title": site_title, "social_title": site_title,
+                "description": self.config.description or site_title,
                 "url": self.links.url(route.url), "abs_url": self.links.abs_url(route.url),
-                "feeds": [], "head_html": ""}
-        ctx: dict[str, Any] = {"site": self.site_view(), "page": page, "preview": self.preview}
+                "feeds": self._site_feeds(), "head_html": ""}
+        ctx: dict[str, Any] = {"site": site, "page": page, "preview": self.preview}
         suffix = f" — page {route.number}" if route.number > 1 else ""
         kind = route.kind
+        og_type, image, jsonld, article = "website", None, None, None
         if kind == "home":
             page["title"] = f"{site_title}{suffix}"
             self._listing(ctx, route, range(len(self.site.articles)))
         elif kind == "article":
             index = self._article_index[route.key]
-            ctx["article"] = self._article_view(index)
-            card = ctx["article"]
-            page["title"] = f"{card['title']} — {site_title}"
-            page["description"] = self._description(index)
+            article = ctx["article"] = self._article_view(index)
+            page["title"] = f"{article['title']} — {site_title}"
+            page["social_title"] = article["title"]
+            page["description"] = article["description"]
+            if article["canonical_url"]:
+                page["abs_url"] = article["canonical_url"]
+            og_type = "article"
+            image = self._abs_image(article["image"])
+            jsonld = publish.news_article_ld(article, site, self._publisher_logo(), image)
         elif kind == "author":
             author = self.author_view(route.key)
             ctx["author"] = author
             page["title"] = f"{author['name']}{suffix} — {site_title}"
+            page["social_title"] = author["name"]
             page["description"] = f"Articles by {author['name']}" + (f", {author['role']}" if author["role"] else "")
+            if route.key in self.site.by_author:
+                page["feeds"] = page["feeds"] + [{"title": f"{author['name']} — {site_title} (Atom)",
+                                                  "url": author["feed_url"], "type": "application/atom+xml"}]
             self._listing(ctx, route, self.site.by_author.get(route.key, ()))
+            og_type = "profile"
+            avatar = self._abs_media(author["avatar"])
+            image = {"abs_src": avatar, "alt": author["name"]} if avatar else None
+            if route.number == 1:
+                jsonld = publish.profile_page_ld(author, avatar)
         elif kind == "tag":
             tag = self.tag_view(route.key)
             ctx["tag"] = tag
             page["title"] = f"{tag['name']}{suffix} — {site_title}"
-            page["description"] = f"Articles tagged {tag['name']}"
+            page["social_title"] = tag["name"]
+            page["description"] = f"Articles tagged {tag['name']} in {site_title}"
+            page["feeds"] = page["feeds"] + [{"title": f"{tag['name']} — {site_title} (Atom)",
+                                              "url": tag["feed_url"], "type": "application/atom+xml"}]
             self._listing(ctx, route, self.site.by_tag[route.key])
         elif kind == "authors":
             ctx["authors"] = sorted((self.author_view(a) for a in self.site.authors),
                                     key=lambda a: (a["name"].casefold(), a["id"]))
-            page["title"] = f"Authors — {site_title}"
+            page["title"] = page["social_title"] = f"Authors — {site_title}"
             page["description"] = f"Everyone who writes for {site_title}"
         elif kind == "tags":
             ctx["tags"] = sorted((self.tag_view(t) for t in self.site.tags),
                                  key=lambda t: (t["name"].casefold(), t["slug"]))
-            page["title"] = f"Topics — {site_title}"
+            page["title"] = page["social_title"] = f"Topics — {site_title}"
             page["description"] = f"Every topic {site_title} covers"
         elif kind == "archive":
             ctx["years"] = self._archive()
-            page["title"] = f"Archive — {site_title}"
+            page["title"] = page["social_title"] = f"Archive — {site_title}"
             page["description"] = f"Every article of {site_title}, by month"
         elif kind == "page":
             record = self._page_index[route.key]
             rendered = self.bodies[record.src_path]
             ctx["doc"] = {"title": record.title, "slug": record.slug, "url": page["url"], "body_html": rendered.html}
             page["title"] = f"{record.title} — {site_title}"
+            page["social_title"] = record.title
             page["description"] = cut_at_word(rendered.first_paragraph) or record.title
         elif kind == "404":
             page["title"] = f"Page not found — {site_title}"
+            return ctx
+        elif kind in ("feed", "tag-feed", "author-feed", "rss", "json-feed"):
+            ctx["feed"] = self.feed_view(route)
+            return ctx
+        elif kind == "sitemap":
+            ctx["urls"] = self._sitemap()
+            return ctx
+        elif kind == "robots":
+            ctx["sitemap_url"] = self.links.abs_url("/sitemap.xml")
+            return ctx
+        if image is None and site["logo"]:
+            image = {"abs_src": self._abs_media(site["logo"]), "alt": site_title}
+        page["head_html"] = publish.social_head(page, site, og_type=og_type, image=image, article=article,
+                                                jsonld=jsonld)
         return ctx
+
+    def _abs_image(self, image: dict | None) -> dict | None:
+        if not image:
+            return None
+        abs_src = self._abs_media(image["src"])
+        return {**image, "abs_src": abs_src, "type": publish.media_type(abs_src)}
+
+    def _publisher_logo(self) -> str | None:
+        logo = self.config.publisher.get("logo") or self.config.logo
+        return self._abs_media(self.media_url(str(logo), "content/x")) if logo else None
+
+    # Feeds and sitemap ----------------------------------------------------
+
+    def feed_view(self, route: Route) -> dict:
+        """Return the view of a feed: its metadata and the latest published entries."""
+        site_title = self.config.title
+        if route.kind == "tag-feed":
+            tag = self.tag_view(route.key)
+            indexes, title, home = self.site.by_tag[route.key], f"{tag['name']} — {site_title}", f"/tags/{route.key}/"
+        elif route.kind == "author-feed":
+            author = self.site.authors[route.key]
+            indexes, title, home = self.site.by_author[route.key], f"{author.name} — {site_title}", \
+                f"/authors/{route.key}/"
+        else:
+            indexes, title, home = range(len(self.site.articles)), site_title, "/"
+        published = [i for i in indexes if self.site.articles[i].status == PUBLISHED][:publish.FEED_LIMIT]
+        entries = [self._entry(i) for i in published]
+        newest = max((e["modified"] for e in entries), default=None)
+        return {
+            "title": title, "subtitle": self.config.description or self.config.tagline,
+            "language": self.config.language,
+            "home_url": self.links.abs_url(home), "self_url": self.links.abs_url(route.url),
+            "id": self.links.abs_url(home),
+            "updated_iso": newest.isoformat() if newest else None,
+            "updated_rfc822": publish.rfc822(newest) if newest else None,
+            "entries": entries,
+            "logo": self._publisher_logo(),
+        }
+
+    def _entry(self, index: int) -> dict:
+        record = self.site.articles[index].record
+        card = self.card(index)
+        modified = card["updated"] or card["date"]
+        return {
+            **card,
+            "id": publish.entry_id(self.config.base_url, record.slug, card["date"]),
+            "content_html": publish.absolutize_html(self.bodies[record.src_path].html, self.origin, card["abs_url"]),
+            "modified": modified, "modified_iso": modified.isoformat(),
+            "date_rfc822": publish.rfc822(card["date"]),
+            "authors": [{"name": a["name"], "abs_url": self.links.abs_url(f"/authors/{a['id']}/")}
+                        for a in card["authors"]],
+            "tags": [{**t, "abs_url": self._abs_media(t["url"])} for t in card["tags"]],
+            "image": self._abs_image(card["image"]),
+            "external_url": record.canonical_url,
+        }
+
+    def _sitemap(self) -> list[dict]:
+        """Every published article, tag, author and page, with lastmod from updated/date."""
+        articles = self.site.articles
+
+        def newest(indexes) -> str | None:
+            dates = [(articles[i].record.updated or articles[i].record.date) for i in indexes
+                     if articles[i].status == PUBLISHED]
+            return max(dates).astimezone(self.config.tz).isoformat() if dates else None
+
+        everything = range(len(articles))
+        urls = [{"loc": self.links.abs_url("/"), "lastmod": newest(everything)}]
+        for index, article in enumerate(articles):
+            if article.status == PUBLISHED:
+                card = self.card(index)
+                urls.append({"loc": card["abs_url"], "lastmod": card["updated_iso"] or card["date_iso"]})
+        published_authors = [a for a in self.site.authors if newest(self.site.by_author.get(a, ()))
+                             or not self.site.authors[a].is_generated]
+        urls.append({"loc": self.links.abs_url("/authors/"), "lastmod": newest(everything)})
+        for author_id in published_authors:
+            urls.append({"loc": self.links.abs_url(f"/authors/{author_id}/"),
+                         "lastmod": newest(self.site.by_author.get(author_id, ()))})
+        urls.append({"loc": self.links.abs_url("/tags/"), "lastmod": newest(everything)})
+        for slug, indexes in self.site.by_tag.items():
+            lastmod = newest(indexes)
+            if lastmod:
+                urls.append({"loc": self.links.abs_url(f"/tags/{slug}/"), "lastmod": lastmod})
+        urls.append({"loc": self.links.abs_url("/archive/"), "lastmod": newest(everything)})
+        for page in self.site.pages:
+            if not page.draft:
+                urls.append({"loc": self.links.abs_url(f"/{page.slug}/"), "lastmod": None})
+        return urls
 
     def _description(self, index: int) -> str:
         record = self.site.articles[index].record
@@ -271,6 +476,7 @@ class Renderer:
         view.update({
             "body_html": rendered.html, "credits": record.credits, "canonical_url": record.canonical_url,
             "word_count": rendered.word_count, "extra": dict(record.extra),
+            "description": self._description(index),
             "authors": [self.author_view(a) for a in article.author_ids],
             "related": [self.card(i) for i in self.site.related.get(record.slug, ())],
             "newer": self.card(index - 1) if index > 0 else None,
@@ -317,6 +523,8 @@ class Renderer:
 
     def render_route(self, route: Route) -> Output:
         """Render one route to bytes. Jinja errors propagate to `render_routes`."""
+        if route.kind == "json-feed":
+            return Output(route.out_path, publish.json_feed(self.feed_view(route)))
         template = self.env.get_template(route.template)
         text = template.render(self.context(route))
         return Output(route.out_path, text.encode("utf-8"))

@@ -100,6 +100,9 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
         url = f"/{page.slug}/"
         routes.append(Route(url, out_path_for(url), "page.html", "page", page.slug, source=page.src_path))
     routes.append(Route("/404.html", "404.html", "404.html", "404", source="the not-found page"))
+    routes += plan_feed_routes(site)
+    routes.append(Route("/sitemap.xml", "sitemap.xml", "sitemap.xml", "sitemap", source="the sitemap"))
+    routes.append(Route("/robots.txt", "robots.txt", "robots.txt", "robots", source="robots.txt"))
 
     copies = [Copy(f"static/{p}", THEME, p) for p in theme_static]
     copies = [c for c in copies if c.src_path not in set(layout_static)]
@@ -107,6 +110,20 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
     copies += [Copy(p, "content", p) for p in site.assets]
     copies.sort(key=lambda c: c.out_path)
     return routes, copies, check_routes(routes, copies)
+
+
+def plan_feed_routes(site: Site) -> list[Route]:
+    """Return the Atom feeds (site, each tag, each author with articles), RSS and JSON Feed."""
+    routes = [Route("/feed.xml", "feed.xml", "feeds/atom.xml", "feed", source="the site feed"),
+              Route("/rss.xml", "rss.xml", "feeds/rss.xml", "rss", source="the RSS feed"),
+              Route("/feed.json", "feed.json", "", "json-feed", source="the JSON feed")]
+    for tag in site.tags.values():
+        routes.append(Route(f"/tags/{tag.slug}/feed.xml", f"tags/{tag.slug}/feed.xml", "feeds/atom.xml",
+                            "tag-feed", tag.slug, source=f"the feed of tag '{tag.name}'"))
+    for author_id in site.by_author:
+        routes.append(Route(f"/authors/{author_id}/feed.xml", f"authors/{author_id}/feed.xml", "feeds/atom.xml",
+                            "author-feed", author_id, source=f"the feed of author '{author_id}'"))
+    return routes
 
 
 def check_routes(routes: list[Route], copies: list[Copy]) -> list[Problem]:

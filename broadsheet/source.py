@@ -17,7 +17,20 @@ import yaml
 
 from .errors import Problem, SourceLoc, error
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML, except that an impossible date (`2026-02-30`) stays text for `load` to report."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, AttributeError):
+            return self.construct_scalar(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -93,25 +106,38 @@ def parse_document(text: str, src_path: str, *, require_front_matter: bool = Tru
     return Document(src_path, meta, texts, key_lines, body, close + 2, tuple(problems))
 
 
-def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1):
+def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1, *, subject: str = "the front matter"):
     """Parse YAML that must be a mapping. Return (meta, texts, key_lines, problems).
 
-    `first_line` is the file line of the YAML's first line. Raises SourceError when the
-    YAML is broken, not a mapping, or empty.
+    `first_line` is the file line of the YAML's first line; `subject` names the YAML in
+    messages. Raises SourceError when the YAML is broken, not a mapping, or empty.
     """
     loader = Loader(yaml_text)
     try:
         node = loader.get_single_node()
         if node is None:
-            raise SourceError(error(SourceLoc(src_path, first_line), "the front matter is empty",
+            raise SourceError(error(SourceLoc(src_path, first_line), f"{subject} is empty",
                                     "add at least a title, e.g. 'title: My headline'"))
         if not isinstance(node, yaml.MappingNode):
             line = node.start_mark.line + first_line
             raise SourceError(error(SourceLoc(src_path, line),
-                                    f"the front matter must be a mapping of 'key: value' lines, not {_kind(node)}"))
+                                    f"{subject} must be a mapping of 'key: value' lines, not {_kind(node)}"))
         problems: list[Problem] = []
-        _check_duplicates(node, src_path, first_line, problems)
+        _check_duplicates(node, src_path, first_line, problems, set(), set())
         meta = loader.construct_document(node)
+        key_lines: dict[str, int] = {}
+        texts: dict[str, Any] = {}
+        memo: dict[int, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            key_lines.setdefault(key, key_node.start_mark.line + first_line)
+            texts.setdefault(key, _text_tree(value_node, memo))
+    except (ValueError, TypeError, OverflowError) as exc:  # a constructor choking on e.g. `!!int abc`
+        raise SourceError(error(SourceLoc(src_path, first_line), f"invalid YAML in {subject}: {exc}",
+                                "remove the '!!' tags: Broadsheet reads plain YAML")) from None
+    except RecursionError:
+        raise SourceError(error(SourceLoc(src_path, first_line), f"{subject} is nested too deeply",
+                                "a value holds lists or mappings inside each other hundreds of levels deep")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
@@ -119,18 +145,16 @@ def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1):
         what = exc.problem or "invalid YAML"
         if exc.context:
             what = f"{exc.context}, {what}"
-        raise SourceError(error(SourceLoc(src_path, line, col), f"invalid YAML in the front matter: {what}",
-                                "quote values that contain ':' or '#', e.g. title: \"Vote: what next\"")) from None
+        if isinstance(exc, yaml.constructor.ConstructorError) and "constructor for the tag" in what:
+            hint = "Broadsheet reads plain YAML only: remove the '!' tag, or quote the value"
+        else:
+            hint = "quote values that contain ':' or '#', e.g. title: \"Vote: what next\""
+        raise SourceError(error(SourceLoc(src_path, line, col), f"invalid YAML in {subject}: {what}",
+                                hint)) from None
     except yaml.YAMLError as exc:
-        raise SourceError(error(SourceLoc(src_path, first_line), f"invalid YAML in the front matter: {exc}")) from None
+        raise SourceError(error(SourceLoc(src_path, first_line), f"invalid YAML in {subject}: {exc}")) from None
     finally:
         loader.dispose()
-    key_lines: dict[str, int] = {}
-    texts: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        key_lines.setdefault(key, key_node.start_mark.line + first_line)
-        texts.setdefault(key, _text_tree(value_node))
     # Non-string keys (`2026: x`) become strings so every later stage sees str keys.
     meta = {str(k): v for k, v in meta.items()}
     return meta, texts, key_lines, problems
@@ -142,33 +166,55 @@ def _kind(node: yaml.Node) -> str:
     return f"the value {node.value!r}"
 
 
-def _text_tree(node: yaml.Node) -> Any:
+def _text_tree(node: yaml.Node, memo: dict[int, Any]) -> Any:
+    """Return the source-text tree of `node`; aliased nodes are converted once (`memo`)."""
     if isinstance(node, yaml.ScalarNode):
         return node.value
+    if id(node) in memo:
+        return memo[id(node)]
     if isinstance(node, yaml.SequenceNode):
-        return [_text_tree(item) for item in node.value]
-    if isinstance(node, yaml.MappingNode):
-        return {str(k.value): _text_tree(v) for k, v in node.value}
-    return None
+        result: Any = [_text_tree(item, memo) for item in node.value]
+    elif isinstance(node, yaml.MappingNode):
+        result = {str(k.value): _text_tree(v, memo) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+    else:
+        result = None
+    memo[id(node)] = result
+    return result
 
 
-def _check_duplicates(node: yaml.Node, src_path: str, first_line: int, problems: list[Problem]) -> None:
-    """Report every key that appears twice in one mapping (YAML keeps the last silently)."""
+def _check_duplicates(node: yaml.Node, src_path: str, first_line: int, problems: list[Problem],
+                      done: set[int], open_: set[int]) -> None:
+    """Report every key that appears twice in one mapping (YAML keeps the last silently).
+
+    Aliases share nodes: each node is checked once (`done`), so `&a`/`*a` chains cost
+    linear time, and an alias inside its own anchor (`open_`) is an error, not a loop.
+    Non-text keys are left to the constructor, which rejects them.
+    """
+    if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) or id(node) in done:
+        return
+    if id(node) in open_:
+        raise SourceError(error(SourceLoc(src_path, node.start_mark.line + first_line),
+                                "invalid YAML: an alias refers to the value that contains it",
+                                "an '*alias' must not point at its own '&anchor'"))
+    open_.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value)
-            line = key_node.start_mark.line + first_line
-            if key in seen:
-                problems.append(error(SourceLoc(src_path, line),
-                                      f"duplicate key '{key}' (first on line {seen[key]})",
-                                      "keep one of them"))
-            else:
-                seen[key] = line
-            _check_duplicates(value_node, src_path, first_line, problems)
-    elif isinstance(node, yaml.SequenceNode):
+            if isinstance(key_node, yaml.ScalarNode):
+                key = str(key_node.value)
+                line = key_node.start_mark.line + first_line
+                if key in seen:
+                    problems.append(error(SourceLoc(src_path, line),
+                                          f"duplicate key '{key}' (first on line {seen[key]})",
+                                          "keep one of them"))
+                else:
+                    seen[key] = line
+            _check_duplicates(value_node, src_path, first_line, problems, done, open_)
+    else:
         for item in node.value:
-            _check_duplicates(item, src_path, first_line, problems)
+            _check_duplicates(item, src_path, first_line, problems, done, open_)
+    open_.discard(id(node))
+    done.add(id(node))
 
 
 def line_of_text(text: str, offset: int) -> int:

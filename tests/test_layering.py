@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "broadsheet"
-ORDER = ["errors", "source", "config", "load", "model", "routes", "markup", "templates", "render",
+ORDER = ["errors", "source", "config", "load", "model", "routes", "markup", "templates", "publish", "render",
          "output", "pipeline", "watch", "serve", "cli"]
 THIRD_PARTY_HOME = {"yaml": "source", "markdown": "markup", "jinja2": "templates", "watchdog": "watch"}
 
