@@ -168,9 +168,6 @@ def html_files(out: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------- link checker
 
-FEED_FILES = ("feed.xml", "rss.xml", "feed.json")
-
-
 def page_url(out: Path, path: Path, prefix: str) -> str:
     rel = path.relative_to(out).as_posix()
     if rel == "index.html":
@@ -196,11 +193,10 @@ def check_links(out: Path, base_url: str) -> tuple[list[str], list[str]]:
 
     Return (URLs without the base path prefix, URLs that lead to no file). The base
     path prefix is stripped, `x/` maps to `x/index.html`, fragments and queries are
-    ignored. While the engine writes no site feed, links to feeds are not counted.
+    ignored.
     """
     base = urlsplit(base_url)
     prefix = base.path
-    feeds_written = (out / "feed.xml").exists()
     unprefixed, broken = [], []
     for path in html_files(out):
         here = page_url(out, path, prefix)
@@ -231,8 +227,6 @@ def check_links(out: Path, base_url: str) -> tuple[list[str], list[str]]:
             rel = unquote(target[len(prefix):])
             if rel == "" or rel.endswith("/"):
                 rel += "index.html"
-            if not feeds_written and rel.endswith(FEED_FILES):
-                continue
             file = out / rel
             if not file.is_file() or not file.resolve().is_relative_to(out.resolve()):
                 broken.append(where)
