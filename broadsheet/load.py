@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from .config import SiteConfig
 from .errors import Problem, SourceLoc, did_you_mean, error, warning
-from .source import Document, SourceError, parse_document, read_text
+from .source import Document, SourceError, decode_text, parse_document
 
 ARTICLE_FIELDS = ("title", "date", "updated", "authors", "author", "tags", "subtitle", "summary",
                   "image", "credits", "slug", "draft", "canonical_url")
@@ -112,10 +112,18 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
-def load_records(site_dir: Path, config: SiteConfig) -> tuple[Records, list[Problem]]:
-    """Read every source under `site_dir/content`. Return the records and all problems."""
+def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | None = None,
+                 ) -> tuple[Records, list[Problem], dict[str, Any]]:
+    """Read every source under `site_dir/content`. Return the records, all problems, and
+    the parsed form of every Markdown file as `{src_path: (digest, record, problems)}`.
+
+    `known` is that mapping from a previous build: a file whose bytes still hash to the
+    same digest is not parsed again (its problems are reported again all the same).
+    """
     content = site_dir / "content"
+    known = known or {}
     problems: list[Problem] = []
+    parsed: dict[str, Any] = {}
     articles, authors, pages, assets = [], [], [], []
     for abs_path in sorted(_walk(content)):
         rel = abs_path.relative_to(content).as_posix()
@@ -128,28 +136,36 @@ def load_records(site_dir: Path, config: SiteConfig) -> tuple[Records, list[Prob
             problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, content/authors "
                                     "and content/pages is ignored"))
             continue
-        try:
-            text = read_text(abs_path, src_path)
-            doc = parse_document(text, src_path)
-        except SourceError as exc:
-            problems.append(exc.problem)
-            continue
-        problems.extend(doc.problems)
-        digest = hashlib.sha256(text.encode()).hexdigest()[:24]
-        checker = _Checker(doc, problems)
-        if section == "articles":
-            record = _load_article(doc, checker, config, digest)
-            if record:
-                articles.append(record)
-        elif section == "authors":
-            record = _load_author(doc, checker, digest)
-            if record:
-                authors.append(record)
+        data = abs_path.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        previous = known.get(src_path)
+        if previous is not None and previous[0] == digest:
+            record, found = previous[1], list(previous[2])
         else:
-            record = _load_page(doc, checker, digest)
-            if record:
-                pages.append(record)
-    return Records(tuple(articles), tuple(authors), tuple(pages), tuple(assets)), problems
+            record, found = _parse_source(data, src_path, section, digest, config)
+        parsed[src_path] = (digest, record, tuple(found))
+        problems += found
+        if record is not None:
+            {"articles": articles, "authors": authors, "pages": pages}[section].append(record)
+    return Records(tuple(articles), tuple(authors), tuple(pages), tuple(assets)), problems, parsed
+
+
+def _parse_source(data: bytes, src_path: str, section: str, digest: str, config: SiteConfig):
+    """Parse and validate one Markdown file. Return (record or None, problems)."""
+    problems: list[Problem] = []
+    try:
+        doc = parse_document(decode_text(data, src_path), src_path)
+    except SourceError as exc:
+        return None, [exc.problem]
+    problems.extend(doc.problems)
+    checker = _Checker(doc, problems)
+    if section == "articles":
+        record = _load_article(doc, checker, config, digest)
+    elif section == "authors":
+        record = _load_author(doc, checker, digest)
+    else:
+        record = _load_page(doc, checker, digest)
+    return record, problems
 
 
 def _walk(content: Path):

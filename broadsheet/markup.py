@@ -38,6 +38,67 @@ class Rendered:
     word_count: int
 
 
+_SKIP_TAGS = frozenset({"code", "pre", "kbd", "samp", "script", "style", "math"})
+_OPENERS = frozenset(" \t\n([{<\u2014\u2013-/\u00a0")
+_DASHES = re.compile(r"---|--|\.\.\.")
+_DASH_TEXT = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
+
+
+class _TypographyProcessor(Treeprocessor):
+    """Curly quotes, apostrophes, en and em dashes and ellipses, in one pass over the text.
+
+    Does what Python-Markdown's `smarty` extension does for prose, at a fraction of its
+    cost: smarty adds a dozen inline patterns that Python-Markdown tries at every
+    character of every text node, two thirds of the conversion time of a news article.
+    Code, preformatted text and raw HTML are left alone. Quote direction looks at the
+    character before, across element boundaries (`"*word*"` gets “ and ”).
+    """
+
+    def run(self, root: etree.Element) -> None:
+        self._prev = " "
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        skip = element.tag in _SKIP_TAGS
+        if element.text and not skip:
+            element.text = self._fix(element.text)
+        elif element.text:
+            self._prev = element.text[-1]
+        for child in element:
+            if child.tag in _SKIP_TAGS or isinstance(child.text, markdown.util.AtomicString):
+                if child.text:
+                    self._prev = child.text[-1]
+            else:
+                self._walk(child)
+            if child.tail:
+                child.tail = self._fix(child.tail)
+
+    def _fix(self, text: str) -> str:
+        if isinstance(text, markdown.util.AtomicString):
+            self._prev = text[-1]
+            return text
+        if "-" in text or "." in text:
+            text = _DASHES.sub(lambda m: _DASH_TEXT[m.group()], text)
+        if "'" not in text and '"' not in text:
+            self._prev = text[-1]
+            return text
+        out = []
+        prev = self._prev
+        for index, char in enumerate(text):
+            if char == '"':
+                char = "\u201c" if prev in _OPENERS or prev == "\u2018" else "\u201d"
+            elif char == "'":
+                following = text[index + 1] if index + 1 < len(text) else " "
+                if prev in _OPENERS and not following.isdigit() and following not in _OPENERS:
+                    char = "\u2018"
+                else:
+                    char = "\u2019"
+            out.append(char)
+            prev = char
+        self._prev = prev
+        return "".join(out)
+
+
 class _FigureProcessor(Treeprocessor):
     """Turn a paragraph holding only an image into <figure> with caption and credit."""
 
@@ -82,6 +143,7 @@ class _UrlProcessor(Treeprocessor):
 
 class _BroadsheetExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_TypographyProcessor(md), "broadsheet-typography", 9)
         md.treeprocessors.register(_FigureProcessor(md), "broadsheet-figure", 8)
         md.treeprocessors.register(_UrlProcessor(md), "broadsheet-urls", 7)
 
@@ -91,7 +153,7 @@ class MarkdownRenderer:
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
-            extensions=["tables", "footnotes", "fenced_code", "codehilite", "toc", "smarty",
+            extensions=["tables", "footnotes", "fenced_code", "codehilite", "toc",
                         "sane_lists", "attr_list", _BroadsheetExtension()],
             extension_configs={
                 "codehilite": {"css_class": "highlight", "guess_lang": False},

@@ -83,7 +83,7 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
         raise SiteErrors([exc.problem], exit_code=2) from None
     raise_if_errors(_strict(problems, options), exit_code=2)
 
-    records, load_problems = load_records(site_dir, config)
+    records, load_problems, _parsed = load_records(site_dir, config)
     problems += load_problems
     site, model_problems = build_site_graph(records, config, now=now or build_time(),
                                             drafts=options.drafts or options.preview,

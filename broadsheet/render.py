@@ -8,6 +8,7 @@ docs/template-context.md is the contract.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -79,6 +80,19 @@ def resolve_site_path(ref: str, src_path: str, assets: frozenset[str]) -> str | 
     return None
 
 
+def link_offset(body: str, ref: str, start: int = 0) -> int:
+    """Return where `ref` is written as a link target in `body`, from `start` on (-1: nowhere).
+
+    A target follows `(`, `<`, a quote or a reference definition's `]:`; a mention of the
+    same text in prose is only a fallback.
+    """
+    target = re.compile(r"(?:[(<\"']|\]:[ \t]*)" + re.escape(ref))
+    match = target.search(body, start)
+    if match:
+        return match.end() - len(ref)
+    return body.find(ref, start)
+
+
 def source_urls(site: Site) -> dict[str, str]:
     """Return the site path of the page each built source file becomes."""
     urls = {a.record.src_path: article_url(site, a.record) for a in site.articles}
@@ -133,10 +147,13 @@ class Renderer:
             self.bodies[src_path] = rendered
 
     def _body_resolver(self, src_path: str, body: str, body_line: int) -> Callable[[str], str]:
+        searched: dict[str, int] = {}  # ref → where its next occurrence starts: links come in document order
+
         def resolve(ref: str) -> str:
             target = self.resolve_link(ref, src_path)
             if target is False:
-                offset = body.find(ref)
+                offset = link_offset(body, ref, searched.get(ref, 0))
+                searched[ref] = offset + 1 if offset >= 0 else 0
                 line = body_line + body.count("\n", 0, offset) if offset >= 0 else body_line
                 self.problems.append(warning(SourceLoc(src_path, line), f"link to '{ref}' points to nothing in the site",
                                              "check the spelling; link to other articles by their file, e.g. other.md"))

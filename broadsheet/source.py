@@ -69,7 +69,11 @@ class SourceError(Exception):
 
 def read_text(abs_path: Path, src_path: str) -> str:
     """Return the file's text, decoded as UTF-8, newlines normalised; raise SourceError."""
-    data = abs_path.read_bytes()
+    return decode_text(abs_path.read_bytes(), src_path)
+
+
+def decode_text(data: bytes, src_path: str) -> str:
+    """Return `data` decoded as UTF-8 (a BOM allowed), newlines normalised; raise SourceError."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -29,9 +29,20 @@ def test_figure_caption_only_and_inline_images_stay_inline():
 
 def test_tables_footnotes_and_typographic_quotes():
     html = md.render('"Quoted" -- it\'s[^1]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: A note.\n').html
-    assert "&ldquo;Quoted&rdquo; &ndash; it&rsquo;s" in html
+    assert "“Quoted” – it’s" in html
     assert "<table>" in html and "<td>2</td>" in html
     assert 'class="footnote"' in html and "A note." in html
+
+
+def test_typography_follows_context_and_spares_code():
+    cases = {
+        '"*Emph*" and ("paren") and \'single\' quotes': "“<em>Emph</em>” and (“paren”) and ‘single’ quotes",
+        "the '90s... --- end": "the ’90s… — end",
+        'rock \'n\' roll; "[link](x)" ok': 'rock ‘n’ roll; “<a href="x">link</a>” ok',
+        '`code "q"` and "after"': '<code>code "q"</code> and “after”',
+    }
+    for source, expected in cases.items():
+        assert md.render(source).html == f"<p>{expected}</p>", source
 
 
 def test_fenced_code_is_highlighted_with_css_classes():

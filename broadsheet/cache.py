@@ -1,0 +1,118 @@
+"""The build cache: what a previous build learned, so the next one does only what changed.
+
+Owns the on-disk state in `<site>/.cache/broadsheet/` — parsed sources keyed by the hash
+of their bytes, rendered Markdown bodies, each output page's input fingerprint, and the
+size and mtime of every file written — and the rules for trusting it: a state written by
+another engine, for other options or another output folder, or one that cannot be read
+whole, is ignored (a full rebuild), never trusted. Imports only `errors`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = Path(".cache") / "broadsheet"
+FORMAT = 1
+MAGIC = b"broadsheet-cache\n"
+
+
+@dataclass(slots=True)
+class SourceEntry:
+    """A parsed source file: valid while the file's bytes hash to `digest`."""
+
+    digest: str
+    record: Any
+    """The ArticleRecord, AuthorRecord or PageRecord, or None when the file had errors."""
+    problems: tuple
+
+
+@dataclass(slots=True)
+class BodyEntry:
+    """A rendered Markdown body: valid while its source digest is the same and every link
+    it holds still resolves as it did (`links`)."""
+
+    digest: str
+    rendered: Any
+    links: tuple
+    """(reference, what it resolved to) for each link and image in the body."""
+    problems: tuple
+
+
+@dataclass(slots=True)
+class CacheState:
+    key: str
+    """Engine code, options and output folder this state belongs to."""
+    config_digest: str = ""
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    bodies: dict[str, BodyEntry] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """out_path → fingerprint of the inputs of the page last written there."""
+    manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """out_path → (size, mtime_ns) of the file as the last build left it."""
+
+
+def engine_digest() -> str:
+    """Return a hash of the engine's own code: a new engine never trusts an old cache."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+class Cache:
+    """One cache file for one combination of engine, options and output folder."""
+
+    def __init__(self, site_dir: Path, key: str):
+        self.folder = site_dir / CACHE_DIR
+        self.path = self.folder / f"{key[:16]}.pickle"
+        self.key = key
+        self.note: str | None = None
+        """Why the cache was not used, when it was not (for --verbose and the summary)."""
+
+    def load(self) -> CacheState:
+        """Return the saved state, or an empty one (with `note` set) when it cannot be trusted."""
+        try:
+            with open(self.path, "rb") as handle:
+                if handle.read(len(MAGIC)) != MAGIC:
+                    return self._empty("the build cache is not a Broadsheet cache")
+                version = int.from_bytes(handle.read(2), "big")
+                if version != FORMAT:
+                    return self._empty(f"the build cache has format {version}, not {FORMAT}")
+                state = pickle.load(handle)
+        except FileNotFoundError:
+            return self._empty(None)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError,
+                TypeError, ValueError, MemoryError) as exc:
+            return self._empty(f"the build cache could not be read ({type(exc).__name__}): rebuilding everything")
+        if not isinstance(state, CacheState) or state.key != self.key:
+            return self._empty("the build cache belongs to another engine or options: rebuilding everything")
+        return state
+
+    def _empty(self, note: str | None) -> CacheState:
+        self.note = note
+        return CacheState(self.key)
+
+    def save(self, state: CacheState) -> None:
+        """Write the state whole (temp file, then rename)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            with open(temp, "wb") as handle:
+                handle.write(MAGIC)
+                handle.write(FORMAT.to_bytes(2, "big"))
+                pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.path)
+        finally:
+            if temp.exists():
+                temp.unlink()
