@@ -52,6 +52,8 @@ class CacheState:
     bodies: dict[str, BodyEntry] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
     """out_path → fingerprint of the inputs of the page last written there."""
+    card_tokens: dict[str, str] = field(default_factory=dict)
+    """Hash of what an article card is made from → hash of the card itself."""
     manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
     """out_path → (size, mtime_ns) of the file as the last build left it."""
 

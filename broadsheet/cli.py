@@ -49,6 +49,10 @@ def make_parser() -> argparse.ArgumentParser:
     site_option(sub)
     sub.add_argument("--output", type=Path, metavar="DIR", help="the output folder (default: <site>/output)")
     content_options(sub)
+    sub.add_argument("--jobs", type=int, metavar="N", help="worker processes for rendering (default: one per core)")
+    sub.add_argument("--clean", action="store_true",
+                     help="ignore the build cache and render every page (unchanged files are still not rewritten)")
+    sub.add_argument("--verbose", action="store_true", help="say where the build cache is and what was redone")
 
     sub = commands.add_parser("check", help="report every problem without writing anything",
                               description="Load, check and render the whole site in memory, print every "
@@ -74,6 +78,16 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`broadsheet build | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")
@@ -94,8 +108,11 @@ def main(argv: list[str] | None = None) -> int:
             if plan.site.next_scheduled:
                 print(plan.site.next_scheduled.date.astimezone(plan.config.tz).isoformat())
             return 0
+        if getattr(args, "jobs", None) is not None and args.jobs < 1:
+            return _fail("error: --jobs must be at least 1", 2)
         options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url,
-                               strict=args.strict, out_dir=getattr(args, "output", None))
+                               strict=args.strict, out_dir=getattr(args, "output", None),
+                               clean=getattr(args, "clean", False), jobs=getattr(args, "jobs", None))
         if args.command == "check":
             result = check(site_dir, options)
             _print_problems(result.warnings, site_dir)
@@ -103,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         result = build(site_dir, options)
         _print_problems(result.warnings, site_dir)
+        stats = result.stats
+        if stats.cache_note:
+            print(f"note: {stats.cache_note}", file=sys.stderr)
+        if args.verbose:
+            print(f"cache: {os.path.relpath(stats.cache_path)}; {stats.bodies_rendered} Markdown bodies converted, "
+                  f"{stats.pages_rendered} of {result.page_count} pages rendered")
         print(_summary(result, "built"))
         upcoming = result.plan.site.next_scheduled
         if upcoming:
@@ -142,9 +165,9 @@ def _summary(result: BuildResult, verb: str) -> str:
     warnings = len(result.warnings)
     warned = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     if result.report is None:
-        return f"{verb.capitalize()} {len(result.outputs)} pages: {counts}{warned} in {result.seconds:.2f} s"
+        return f"{verb.capitalize()} {result.page_count} pages: {counts}{warned} in {result.seconds:.2f} s"
     report = result.report
-    return (f"{verb.capitalize()} {len(result.outputs)} pages into {os.path.relpath(result.out_dir)}: "
+    return (f"{verb.capitalize()} {result.page_count} pages into {os.path.relpath(result.out_dir)}: "
             f"{len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed; "
             f"{counts}{warned} in {result.seconds:.2f} s")
 

@@ -20,11 +20,23 @@ MARKER = ".broadsheet-output"
 MARKER_TEXT = ("This folder is written by Broadsheet (python build.py).\n"
                "Everything in it is replaced on each build: edit content/ and layouts/ instead.\n")
 TEMP_SUFFIX = ".bs-tmp"
+STAGING = ".broadsheet-staging"
 
 
 class Writable(Protocol):
     out_path: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A rendered page waiting for `commit`: `temp` is None when the page is unchanged."""
+
+    out_path: str
+    temp: str | None
+    size: int
+    mtime_ns: int
+    """Of the file as it will be once committed (a rename keeps the mtime)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,7 @@ class OutputFolder:
         self.out_dir = out_dir
         self.root: Path = out_dir.resolve()
         self._dirs_ok: set[Path] = set()
+        self._staged_count = 0
 
     @classmethod
     def claim(cls, out_dir: Path, site_dir: Path, *, create: bool = True) -> "OutputFolder":
@@ -93,17 +106,19 @@ class OutputFolder:
         Every target is checked first, so a refused path fails the build before anything is written.
         """
         outputs, copies = list(outputs), list(copies)
-        for out_path in [o.out_path for o in outputs] + [c[0] for c in copies]:
+        staged = [self.stage_bytes(o.out_path, o.data) for o in outputs]
+        return self.finish(staged, copies, set())
+
+    def finish(self, staged: list[Staged], copies: list[tuple[str, Path]], kept: set[str]) -> WriteReport:
+        """Commit `staged` pages, copy static files, and remove what the site no longer has.
+
+        `kept` are pages not rendered this time because their inputs did not change.
+        """
+        for out_path in [c[0] for c in copies]:
             self.target(out_path)
-        written: list[str] = []
-        unchanged = 0
-        produced = {MARKER}
-        for output in outputs:
-            produced.add(output.out_path)
-            if self.write_bytes(output.out_path, output.data):
-                written.append(output.out_path)
-            else:
-                unchanged += 1
+        written = self.commit(staged)
+        unchanged = len(staged) - len(written) + len(kept)
+        produced = {MARKER} | kept | {s.out_path for s in staged}
         for out_path, source in copies:
             produced.add(out_path)
             if self.copy_file(out_path, source):
@@ -112,6 +127,51 @@ class OutputFolder:
                 unchanged += 1
         removed = self.prune(produced)
         return WriteReport(tuple(written), unchanged, tuple(removed))
+
+    # Staging: pages are written to a private folder while the site renders, and moved
+    # into place only when every page has rendered (`commit`), or thrown away (`rollback`).
+
+    def stage_bytes(self, out_path: str, data: bytes) -> Staged:
+        """Put `data` in the staging folder unless the page already holds exactly it."""
+        path = self.target(out_path)
+        try:
+            stat = path.stat()
+            if stat.st_size == len(data) and path.is_file() and path.read_bytes() == data:
+                return Staged(out_path, None, stat.st_size, stat.st_mtime_ns)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        staging = self.root / STAGING
+        staging.mkdir(exist_ok=True)
+        self._staged_count += 1
+        temp = staging / f"{os.getpid()}-{self._staged_count}"
+        temp.write_bytes(data)
+        stat = temp.stat()
+        return Staged(out_path, str(temp), stat.st_size, stat.st_mtime_ns)
+
+    def commit(self, staged: Iterable[Staged]) -> list[str]:
+        """Move every staged page into place. Return the pages written."""
+        written = []
+        for item in staged:
+            if item.temp is None:
+                continue
+            path = self.target(item.out_path)
+            self._prepare(path)
+            os.replace(item.temp, path)
+            written.append(item.out_path)
+        self.rollback()
+        return written
+
+    def rollback(self) -> None:
+        """Throw away everything staged: the site's files stay exactly as they were."""
+        shutil.rmtree(self.root / STAGING, ignore_errors=True)
+
+    def file_state(self, out_path: str) -> tuple[int, int] | None:
+        """Return (size, mtime_ns) of a page in the folder, or None when it is not a file."""
+        try:
+            stat = os.stat(self.root / out_path)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return (stat.st_size, stat.st_mtime_ns)
 
     def _prepare(self, path: Path) -> None:
         """Make `path`'s folder exist, replacing a stale file that stands in its way."""
@@ -126,21 +186,7 @@ class OutputFolder:
 
     def write_bytes(self, out_path: str, data: bytes) -> bool:
         """Write `data` atomically unless the file already holds it. Return True if written."""
-        path = self.target(out_path)
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                return False
-        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-            pass
-        self._prepare(path)
-        temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-        try:
-            temp.write_bytes(data)
-            os.replace(temp, path)
-        finally:
-            if temp.exists():
-                temp.unlink()
-        return True
+        return bool(self.commit([self.stage_bytes(out_path, data)]))
 
     def copy_file(self, out_path: str, source: Path) -> bool:
         """Copy `source` unless the target has its size and mtime. Return True if copied."""
@@ -172,7 +218,7 @@ class OutputFolder:
                 rel = (folder / name).relative_to(self.root).as_posix()
                 if rel not in produced:
                     (folder / name).unlink()
-                    if not name.endswith(TEMP_SUFFIX):
+                    if not name.endswith(TEMP_SUFFIX) and not rel.startswith(STAGING + "/"):
                         removed.append(rel)
             for name in dirnames:
                 sub = folder / name

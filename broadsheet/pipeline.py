@@ -1,27 +1,37 @@
 """The build, stage by stage: config → load → model → routes → render → output.
 
 `build` is the one function that names the stages in order; reading it is reading the
-architecture. Nothing is written until every page has rendered, so a failed build leaves
-the previous output exactly as it was.
+architecture. Nothing reaches the site's files until every page has rendered (pages are
+staged, then committed), so a failed build leaves the previous output exactly as it was.
+A cache (`cache.py`) lets a rebuild redo only what its changes require; the proof that
+the result equals a clean build is tests/test_incremental.py.
 """
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
-from .config import SiteConfig, load_config
+from .cache import Cache, CacheState, cache_key, engine_digest
+from .config import CONFIG_FILE, SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
 from .load import load_records
 from .model import Site, build_site_graph
-from .output import OutputFolder, WriteReport
+from .output import OutputFolder, Staged, WriteReport
 from .render import Output, Renderer
 from .routes import Copy, Route, plan_routes
 from .source import SourceError
 from .templates import list_static, static_origin
+
+PARALLEL_MIN = 48
+"""Below this many bodies or pages, worker processes cost more than they save."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +47,11 @@ class BuildOptions:
     strict: bool = False
     """Treat warnings as errors."""
     preview: bool = False
-    """Render for the live preview (badges, reload script)."""
+    """Render for the live preview (drafts and scheduled articles included, badged)."""
+    clean: bool = False
+    """Ignore the build cache: render every page (unchanged files are still not rewritten)."""
+    jobs: int | None = None
+    """Worker processes for rendering; None: one per core."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +63,16 @@ class Plan:
     routes: list[Route]
     copies: list[Copy]
     warnings: list[Problem]
+    sources: dict[str, Any] = field(default_factory=dict)
+    """Every Markdown source parsed, for the cache."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStats:
+    bodies_rendered: int = 0
+    pages_rendered: int = 0
+    cache_note: str | None = None
+    cache_path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +82,15 @@ class BuildResult:
     seconds: float
     out_dir: Path | None = None
     outputs: list[Output] = field(default_factory=list)
+    stats: BuildStats = BuildStats()
 
     @property
     def warnings(self) -> list[Problem]:
         return self.plan.warnings
+
+    @property
+    def page_count(self) -> int:
+        return len(self.plan.routes)
 
 
 def build_time() -> datetime:
@@ -72,7 +101,8 @@ def build_time() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None) -> Plan:
+def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None,
+              known_sources: dict[str, Any] | None = None) -> Plan:
     """Load, check and relate every source, and plan every output file.
 
     Raises SiteErrors with every problem found (exit 2 for configuration problems).
@@ -83,7 +113,7 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
         raise SiteErrors([exc.problem], exit_code=2) from None
     raise_if_errors(_strict(problems, options), exit_code=2)
 
-    records, load_problems, _parsed = load_records(site_dir, config)
+    records, load_problems, sources = load_records(site_dir, config, known_sources)
     problems += load_problems
     site, model_problems = build_site_graph(records, config, now=now or build_time(),
                                             drafts=options.drafts or options.preview,
@@ -94,39 +124,97 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
     problems += route_problems
     problems = _strict(problems, options)
     raise_if_errors(problems)
-    return Plan(config, site, routes, copies, sorted(problems, key=Problem.sort_key))
-
-
-def render_site(plan: Plan, site_dir: Path, options: BuildOptions) -> list[Output]:
-    """Render every page of the plan in memory. Raises SiteErrors for template problems."""
-    renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview)
-    renderer.render_bodies()
-    renderer.check_media()
-    link_problems = _strict(renderer.problems, options)
-    raise_if_errors(plan.warnings + link_problems)
-    plan.warnings[:] = sorted(plan.warnings + link_problems, key=Problem.sort_key)
-    return renderer.render_routes(plan.routes)
+    return Plan(config, site, routes, copies, sorted(problems, key=Problem.sort_key), sources)
 
 
 def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
-    """Build the site in `site_dir` into its output folder; return what was done."""
+    """Build the site in `site_dir` into its output folder; return what was done.
+
+    Raises SiteErrors (content, template) or UsageError (output folder); in both cases
+    the output folder is left exactly as it was.
+    """
     started = time.perf_counter()
     out_dir = options.out_dir or site_dir / "output"
     OutputFolder.claim(out_dir, site_dir, create=False)
-    plan = plan_site(site_dir, options)
-    outputs = render_site(plan, site_dir, options)
-    folder = OutputFolder.claim(out_dir, site_dir)
+    cache, state = _open_cache(site_dir, out_dir, options)
+
+    plan = plan_site(site_dir, options, known_sources=state.sources)
+    renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
+                        known_bodies=state.bodies, known_card_tokens=state.card_tokens)
+    with _workers(options.jobs) as pool:
+        bodies = renderer.render_bodies(pool.map_for(renderer, len(renderer.body_sources())))
+        _check_render_problems(plan, renderer, options)
+
+        folder = OutputFolder.claim(out_dir, site_dir)
+        fingerprints = {route.out_path: renderer.fingerprint(route) for route in plan.routes}
+        todo = [route for route in plan.routes
+                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
+                or folder.file_state(route.out_path) != state.manifest.get(route.out_path)]
+        try:
+            staged, problems = pool.render_pages(renderer, folder, todo)
+            if problems:
+                raise SiteErrors(plan.warnings + problems)
+        except BaseException:
+            folder.rollback()
+            raise
+    kept = {route.out_path for route in plan.routes} - {route.out_path for route in todo}
     copies = [(c.out_path, static_origin(c.origin, site_dir) / c.src_path) for c in plan.copies]
-    report = folder.write_all(outputs, copies)
-    return BuildResult(plan, report, time.perf_counter() - started, out_dir, outputs)
+    report = folder.finish(staged, copies, kept)
+
+    state.sources = plan.sources
+    state.bodies = dict(renderer.body_entries)
+    state.fingerprints = fingerprints
+    state.card_tokens = renderer.card_tokens
+    state.manifest = {out_path: state.manifest[out_path] for out_path in kept}
+    state.manifest.update({item.out_path: (item.size, item.mtime_ns) for item in staged})
+    cache.save(state)
+    stats = BuildStats(bodies, len(todo), cache.note, cache.path)
+    return BuildResult(plan, report, time.perf_counter() - started, out_dir, stats=stats)
 
 
 def check(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Do everything a build does except writing; raise SiteErrors for any problem."""
     started = time.perf_counter()
-    plan = plan_site(site_dir, options)
-    outputs = render_site(plan, site_dir, options)
+    out_dir = options.out_dir or site_dir / "output"
+    _cache, state = _open_cache(site_dir, out_dir, options)
+    plan = plan_site(site_dir, options, known_sources=state.sources)
+    outputs = render_site(plan, site_dir, options, state)
     return BuildResult(plan, None, time.perf_counter() - started, None, outputs)
+
+
+def render_site(plan: Plan, site_dir: Path, options: BuildOptions, state: CacheState | None = None) -> list[Output]:
+    """Render every page of the plan in memory. Raises SiteErrors for any problem."""
+    renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
+                        known_bodies=state.bodies if state else None)
+    renderer.render_bodies()
+    _check_render_problems(plan, renderer, options)
+    outputs, problems = renderer.render_routes(plan.routes)
+    if problems:
+        raise SiteErrors(plan.warnings + problems)
+    return outputs
+
+
+def _check_render_problems(plan: Plan, renderer: Renderer, options: BuildOptions) -> None:
+    """Add the links and images that point to nothing to the plan's warnings (errors under --strict)."""
+    renderer.check_media()
+    found = _strict(renderer.problems, options)
+    raise_if_errors(plan.warnings + found)
+    plan.warnings[:] = sorted(plan.warnings + found, key=Problem.sort_key)
+
+
+def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[Cache, CacheState]:
+    """Return the cache for these options and its state: empty under --clean, after a
+    config change, or when it cannot be trusted."""
+    key = cache_key(engine_digest(), options.drafts, options.future, options.preview, options.base_url,
+                    str(out_dir.resolve()))
+    cache = Cache(site_dir, key)
+    config_path = site_dir / CONFIG_FILE
+    config_digest = hashlib.blake2b(config_path.read_bytes() if config_path.exists() else b"",
+                                    digest_size=12).hexdigest()
+    state = CacheState(key) if options.clean else cache.load()
+    if state.config_digest != config_digest:
+        state = CacheState(key, config_digest)
+    return cache, state
 
 
 def _strict(problems: list[Problem], options: BuildOptions) -> list[Problem]:
@@ -134,3 +222,72 @@ def _strict(problems: list[Problem], options: BuildOptions) -> list[Problem]:
     if not options.strict:
         return problems
     return [Problem(p.loc, ERROR, p.message, p.hint) for p in problems]
+
+
+# Worker processes --------------------------------------------------------
+#
+# A cold build spreads Markdown and template rendering over processes forked from the
+# build (they inherit the site, the renderer and the output folder; nothing is pickled
+# but the work list and the results). Each page's bytes depend on the page alone, so the
+# output is the same whatever the number of workers.
+
+_WORKER: tuple[Renderer, OutputFolder | None] | None = None
+
+
+def _render_body(source):
+    return _WORKER[0].render_body(source)
+
+
+def _render_page_chunk(routes: list[Route]) -> tuple[list[Staged], list[Problem]]:
+    renderer, folder = _WORKER
+    return renderer.render_routes(routes, lambda output: folder.stage_bytes(output.out_path, output.data))
+
+
+class _Pool:
+    """Runs rendering work in this process or, when it is worth it, in forked workers."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+
+    def _can_fork(self, count: int) -> bool:
+        return self.jobs > 1 and count >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
+
+    def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list) -> list:
+        global _WORKER
+        _WORKER = (renderer, folder)
+        try:
+            context = multiprocessing.get_context("fork")
+            chunk = max(1, len(items) // (self.jobs * 8))
+            with context.Pool(self.jobs) as pool:
+                return pool.map(function, items, chunksize=chunk)
+        finally:
+            _WORKER = None
+
+    def map_for(self, renderer: Renderer, count: int) -> Callable:
+        """Return a `map` for `Renderer.render_bodies`: parallel when there is enough to do."""
+        if not self._can_fork(count):
+            return map
+        return lambda function, items: self._run(renderer, None, _render_body, list(items))
+
+    def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],
+                     ) -> tuple[list[Staged], list[Problem]]:
+        """Render `routes` and stage their bytes; return the staged pages and template problems."""
+        if not self._can_fork(len(routes)):
+            return renderer.render_routes(routes, lambda output: folder.stage_bytes(output.out_path, output.data))
+        size = max(1, len(routes) // (self.jobs * 8))
+        chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
+        staged: list[Staged] = []
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        for chunk_staged, chunk_problems in self._run(renderer, folder, _render_page_chunk, chunks):
+            staged += chunk_staged
+            for problem in chunk_problems:
+                if problem.format() not in seen:
+                    seen.add(problem.format())
+                    problems.append(problem)
+        return staged, problems
+
+
+@contextmanager
+def _workers(jobs: int | None) -> Iterator[_Pool]:
+    yield _Pool(jobs or os.cpu_count() or 1)

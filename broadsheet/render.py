@@ -7,6 +7,7 @@ docs/template-context.md is the contract.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from .errors import Problem, SiteErrors, SourceLoc, warning
 from .markup import MarkdownRenderer, Rendered, cut_at_word, reading_minutes
 from .model import PUBLISHED, Article, Author, Site
 from .routes import Copy, Route, article_url, out_path_for, paginated_urls
-from .templates import make_env, template_problem
+from .templates import make_env, template_digest, template_problem
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -30,6 +31,28 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 class Output:
     out_path: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """One Markdown body rendered for this site: valid while its source has `digest` and
+    every link in it still resolves as recorded in `links`."""
+
+    digest: str
+    rendered: Rendered
+    links: tuple[tuple[str, Any], ...]
+    """(reference as written, what `resolve_link` made of it)."""
+    problems: tuple[Problem, ...]
+    html_digest: str
+    """Hash of the HTML: what a page showing this body depends on."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodySource:
+    src_path: str
+    digest: str
+    text: str
+    line: int
 
 
 class Links:
@@ -80,6 +103,15 @@ def resolve_site_path(ref: str, src_path: str, assets: frozenset[str]) -> str | 
     return None
 
 
+def digest_of(*parts: object) -> str:
+    """Return a short stable hash of `parts` (strings are hashed as UTF-8, the rest by repr)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else repr(part).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def link_offset(body: str, ref: str, start: int = 0) -> int:
     """Return where `ref` is written as a link target in `body`, from `start` on (-1: nowhere).
 
@@ -110,7 +142,8 @@ class Renderer:
     """Pass A and pass B for one build. Holds the Markdown output of every body."""
 
     def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
-                 preview: bool = False):
+                 preview: bool = False, known_bodies: Mapping[str, Body] | None = None,
+                 known_card_tokens: Mapping[str, str] | None = None):
         self.site = site
         self.config = site.config
         self.site_dir = site_dir
@@ -124,42 +157,83 @@ class Renderer:
         self.problems: list[Problem] = []
         """Warnings found while rendering: links and images that point to nothing."""
         self.origin = publish.origin_of(site.config.base_url)
-        self.md = MarkdownRenderer()
+        self._md: MarkdownRenderer | None = None
+        self.known_bodies = known_bodies or {}
+        """Bodies rendered by a previous build (the cache), reused when still valid."""
+        self.body_entries: dict[str, Body] = {}
+        """src_path → this build's body."""
         self.bodies: dict[str, Rendered] = {}
         """src_path → rendered body."""
+        self._tokens: dict[tuple, str] = {}
+        self.known_card_tokens = known_card_tokens or {}
+        """A previous build's card hashes, by the hash of what each card is made from."""
+        self.card_tokens: dict[str, str] = {}
+        """This build's card hashes, for the cache."""
+        self._article_index = {a.slug: i for i, a in enumerate(site.articles)}
+        self._page_index = {p.slug: p for p in site.pages}
+        self._site_view: dict | None = None
+        self._template_digests: dict[str, str] = {}
         self.env = make_env(site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))})
         self._cards: dict[int, dict] = {}
         self._authors: dict[str, dict] = {}
 
     # Pass A ---------------------------------------------------------------
 
-    def render_bodies(self) -> None:
-        """Convert every article, author bio and page body to HTML."""
-        sources = [(a.record.src_path, a.record.digest, a.record.body) for a in self.site.articles]
-        sources += [(a.record.src_path, a.record.digest, a.record.body)
+    def body_sources(self) -> list[BodySource]:
+        """Return every Markdown body the site shows: articles, author bios, pages."""
+        sources = [BodySource(a.record.src_path, a.record.digest, a.record.body, a.record.body_line)
+                   for a in self.site.articles]
+        sources += [BodySource(a.record.src_path, a.record.digest, a.record.body, a.record.body_line)
                     for a in self.site.authors.values() if a.record]
-        sources += [(p.src_path, p.digest, p.body) for p in self.site.pages]
-        lines = {a.record.src_path: a.record.body_line for a in self.site.articles}
-        lines.update({a.record.src_path: a.record.body_line for a in self.site.authors.values() if a.record})
-        lines.update({p.src_path: p.body_line for p in self.site.pages})
-        for src_path, digest, body in sources:
-            rendered = self.md.render(body, self._body_resolver(src_path, body, lines[src_path]))
-            self.bodies[src_path] = rendered
+        sources += [BodySource(p.src_path, p.digest, p.body, p.body_line) for p in self.site.pages]
+        return sources
 
-    def _body_resolver(self, src_path: str, body: str, body_line: int) -> Callable[[str], str]:
+    def render_bodies(self, map_fn: Callable = map) -> int:
+        """Convert every body to HTML, reusing still-valid bodies of a previous build.
+
+        `map_fn(render_body, sources)` does the conversion (the pipeline passes a process
+        pool's map for a cold build). Return how many bodies were converted.
+        """
+        todo = []
+        for source in self.body_sources():
+            known = self.known_bodies.get(source.src_path)
+            if known is not None and known.digest == source.digest and all(
+                    self.resolve_link(ref, source.src_path) == result for ref, result in known.links):
+                self._keep_body(source.src_path, known)
+            else:
+                todo.append(source)
+        for source, body in zip(todo, map_fn(self.render_body, todo)):
+            self._keep_body(source.src_path, body)
+        return len(todo)
+
+    def _keep_body(self, src_path: str, body: Body) -> None:
+        self.body_entries[src_path] = body
+        self.bodies[src_path] = body.rendered
+        self.problems.extend(body.problems)
+
+    def render_body(self, source: BodySource) -> Body:
+        """Convert one body, recording how each link resolved and which ones are broken."""
+        if self._md is None:
+            self._md = MarkdownRenderer()
+        links: list[tuple[str, Any]] = []
+        problems: list[Problem] = []
         searched: dict[str, int] = {}  # ref → where its next occurrence starts: links come in document order
+        body, src_path = source.text, source.src_path
 
         def resolve(ref: str) -> str:
             target = self.resolve_link(ref, src_path)
+            links.append((ref, target))
             if target is False:
                 offset = link_offset(body, ref, searched.get(ref, 0))
                 searched[ref] = offset + 1 if offset >= 0 else 0
-                line = body_line + body.count("\n", 0, offset) if offset >= 0 else body_line
-                self.problems.append(warning(SourceLoc(src_path, line), f"link to '{ref}' points to nothing in the site",
-                                             "check the spelling; link to other articles by their file, e.g. other.md"))
+                line = source.line + body.count("\n", 0, offset) if offset >= 0 else source.line
+                problems.append(warning(SourceLoc(src_path, line), f"link to '{ref}' points to nothing in the site",
+                                        "check the spelling; link to other articles by their file, e.g. other.md"))
                 return self.links.url(ref) if ref.startswith("/") else ref
             return ref if target is None else self.links.url(target)
-        return resolve
+
+        rendered = self._md.render(body, resolve)
+        return Body(source.digest, rendered, tuple(links), tuple(problems), digest_of(rendered.html))
 
     def resolve_link(self, ref: str, src_path: str) -> str | None | bool:
         """Return the site path a link means, None to leave it alone, or False when broken.
@@ -278,7 +352,7 @@ class Renderer:
         }
 
     def site_view(self) -> dict:
-        if not hasattr(self, "_site_view"):
+        if self._site_view is None:
             config = self.config
             self._site_view = {
                 "title": config.title, "tagline": config.tagline, "description": config.description,
@@ -528,15 +602,97 @@ class Renderer:
             year["count"] += 1
         return years
 
-    @property
-    def _article_index(self) -> dict[str, int]:
-        if not hasattr(self, "_article_index_cache"):
-            self._article_index_cache = {a.slug: i for i, a in enumerate(self.site.articles)}
-        return self._article_index_cache
+    # Fingerprints: a hash of everything a route's page is made from --------
 
-    @property
-    def _page_index(self) -> dict:
-        return {p.slug: p for p in self.site.pages}
+    def fingerprint(self, route: Route) -> str:
+        """Return a hash of every input of the route's page: equal hashes, equal bytes.
+
+        Mirrors `context`: each view contributes a token computed from the data it is
+        built from (sources, rendered bodies, names, counts). The property test in
+        tests/test_incremental.py checks the mirror against clean builds.
+        """
+        template = self._template_token(route.template) if route.template else ""
+        return digest_of(template, route.kind, route.key, route.number, route.count, route.url,
+                         self._route_inputs(route))
+
+    def _template_token(self, name: str) -> str:
+        if name not in self._template_digests:
+            self._template_digests[name] = template_digest(self.env, name)
+        return self._template_digests[name]
+
+    def _route_inputs(self, route: Route) -> object:
+        kind, site = route.kind, self.site
+        if kind == "article":
+            index = self._article_index[route.key]
+            article = site.articles[index]
+            return (self._card_token(index), article.record.digest,
+                    [self._author_token(a) for a in article.author_ids],
+                    [self._card_token(i) for i in site.related.get(article.slug, ())],
+                    self._card_token(index - 1) if index > 0 else None,
+                    self._card_token(index + 1) if index + 1 < len(site.articles) else None)
+        if kind in ("home", "tag", "author"):
+            indexes = {"home": range(len(site.articles)), "tag": site.by_tag.get(route.key, ()),
+                       "author": site.by_author.get(route.key, ())}[kind]
+            start = (route.number - 1) * self.config.paginate
+            shown = list(indexes)[start:start + self.config.paginate]
+            owner = self._tag_token(route.key) if kind == "tag" else \
+                self._author_token(route.key) if kind == "author" else None
+            return owner, [self._card_token(i) for i in shown]
+        if kind == "authors":
+            return [self._author_token(a) for a in site.authors]
+        if kind == "tags":
+            return [self._tag_token(t) for t in site.tags]
+        if kind == "archive":
+            return [self._card_token(i) for i in range(len(site.articles))]
+        if kind == "page":
+            record = self._page_index[route.key]
+            return record.digest, self.body_entries[record.src_path].html_digest
+        if kind in ("feed", "tag-feed", "author-feed", "rss", "json-feed"):
+            indexes = site.by_tag[route.key] if kind == "tag-feed" else site.by_author[route.key] \
+                if kind == "author-feed" else range(len(site.articles))
+            published = [i for i in indexes if site.articles[i].status == PUBLISHED][:publish.FEED_LIMIT]
+            owner = self._tag_token(route.key) if kind == "tag-feed" else \
+                self._author_token(route.key) if kind == "author-feed" else None
+            return owner, [(self._card_token(i), self.body_entries[site.articles[i].record.src_path].html_digest,
+                            site.articles[i].record.canonical_url) for i in published]
+        if kind == "sitemap":
+            return ([self._card_token(i) for i, a in enumerate(site.articles) if a.status == PUBLISHED],
+                    [(a.id, a.is_generated, site.by_author.get(a.id, ())) for a in site.authors.values()],
+                    list(site.by_tag.items()), [(p.slug, p.draft) for p in site.pages])
+        return None  # 404, robots: the template alone
+
+    def _card_token(self, index: int) -> str:
+        """Return a hash of what the article's card shows (not of its whole body: a body
+        edit that keeps the summary and reading time re-renders no listing)."""
+        key = ("card", index)
+        if key not in self._tokens:
+            article = self.site.articles[index]
+            record = article.record
+            image = self.media_url(record.image.src, record.src_path) if record.image else None
+            inputs = digest_of(record.digest, self.body_entries[record.src_path].html_digest, article.status, image,
+                               [(a, self.site.authors[a].name) for a in article.author_ids],
+                               [(t, self.site.tags[t].name) for t in article.tag_slugs])
+            token = self.known_card_tokens.get(inputs)
+            if token is None:
+                token = digest_of(sorted(self.card(index).items()))
+            self.card_tokens[inputs] = token
+            self._tokens[key] = token
+        return self._tokens[key]
+
+    def _author_token(self, author_id: str) -> str:
+        key = ("author", author_id)
+        if key not in self._tokens:
+            author = self.site.authors[author_id]
+            source = author.record.src_path if author.record else ""
+            self._tokens[key] = digest_of(
+                author.id, author.name, author.record.digest if author.record else "",
+                self.body_entries[source].html_digest if author.record else "",
+                self.media_url(author.avatar, source), len(self.site.by_author.get(author_id, ())),
+                author_id in self.site.by_author)
+        return self._tokens[key]
+
+    def _tag_token(self, slug: str) -> str:
+        return digest_of(slug, self.site.tags[slug].name, len(self.site.by_tag[slug]))
 
     def render_route(self, route: Route) -> Output:
         """Render one route to bytes. Jinja errors propagate to `render_routes`."""
@@ -546,12 +702,17 @@ class Renderer:
         text = template.render(self.context(route))
         return Output(route.out_path, text.encode("utf-8"))
 
-    def render_routes(self, routes: list[Route]) -> list[Output]:
-        """Render every route; raise SiteErrors with every template problem found."""
-        outputs, problems, seen = [], [], set()
+    def render_routes(self, routes: list[Route], keep: Callable[[Output], Any] = lambda output: output,
+                      ) -> tuple[list, list[Problem]]:
+        """Render every route and pass each page to `keep` (which may write it somewhere).
+
+        Return what `keep` returned, and one problem per distinct template error; any
+        other exception is a bug and propagates with its traceback.
+        """
+        kept, problems, seen = [], [], set()
         for route in routes:
             try:
-                outputs.append(self.render_route(route))
+                output = self.render_route(route)
             except Exception as exc:  # mapped to a template line, or re-raised as a bug
                 problem = template_problem(exc, self.site_dir, route.template)
                 if problem is None:
@@ -559,9 +720,9 @@ class Renderer:
                 if problem.format() not in seen:
                     seen.add(problem.format())
                     problems.append(problem)
-        if problems:
-            raise SiteErrors(problems)
-        return outputs
+                continue
+            kept.append(keep(output))
+        return kept, problems
 
 
 def social_link(kind: str, value: str) -> dict | None:

@@ -7,6 +7,7 @@ autoescaping) and `template_problem`, which turns any Jinja exception into a
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from pathlib import Path
 
@@ -31,6 +32,36 @@ def make_env(site_dir: Path, globals_: dict | None = None) -> jinja2.Environment
     )
     env.globals.update(globals_ or {})
     return env
+
+
+def template_digest(env: jinja2.Environment, name: str) -> str:
+    """Return a hash of a template's source and of every template it extends, includes or
+    imports, recursively. A reference by variable makes it depend on every template."""
+    from jinja2 import meta
+
+    seen: set[str] = set()
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source = env.loader.get_source(env, current)[0]
+            references = list(meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateError:
+            continue  # rendering reports it, with its line
+        if None in references:
+            stack.extend(env.list_templates())
+        stack.extend(r for r in references if r is not None)
+    digest = hashlib.blake2b(digest_size=12)
+    for current in sorted(seen):
+        try:
+            source = env.loader.get_source(env, current)[0]
+        except jinja2.TemplateNotFound:
+            source = "\0missing"
+        digest.update(f"{current}\0{source}\0".encode())
+    return digest.hexdigest()
 
 
 def display_path(filename: str | None, site_dir: Path) -> str:
