@@ -54,6 +54,8 @@ class CacheState:
     """out_path → fingerprint of the inputs of the page last written there."""
     card_tokens: dict[str, str] = field(default_factory=dict)
     """Hash of what an article card is made from → hash of the card itself."""
+    template_references: dict[str, tuple] = field(default_factory=dict)
+    """Template source hash → the templates it extends, includes or imports."""
     manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
     """out_path → (size, mtime_ns) of the file as the last build left it."""
 

@@ -13,6 +13,15 @@ ERROR = "error"
 WARNING = "warning"
 
 
+def positional_reduce(obj) -> tuple:
+    """A `__reduce__` for frozen slots dataclasses: pickle the fields as a plain tuple.
+
+    Unpickling thousands of records from the build cache is then several times faster
+    than the dataclass default, which calls `fields()` for every object.
+    """
+    return (type(obj), tuple(getattr(obj, name) for name in obj.__slots__))
+
+
 @dataclass(frozen=True, slots=True)
 class SourceLoc:
     """Where a problem is: a path relative to the site root, a 1-based line, a column."""
@@ -28,6 +37,8 @@ class SourceLoc:
             if self.col is not None:
                 parts.append(str(self.col))
         return ":".join(parts)
+
+    __reduce__ = positional_reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +66,8 @@ class Problem:
         if self.loc is None:
             return ("", 0, 0, self.message)
         return (self.loc.src_path, self.loc.line or 0, self.loc.col or 0, self.message)
+
+    __reduce__ = positional_reduce
 
 
 def error(loc: SourceLoc | None, message: str, hint: str | None = None) -> Problem:

@@ -7,7 +7,9 @@ first. Knows nothing of how records relate to each other: that is `model`'s job.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
-from .errors import Problem, SourceLoc, did_you_mean, error, warning
+from .errors import Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
 from .source import Document, SourceError, decode_text, parse_document
 
 ARTICLE_FIELDS = ("title", "date", "updated", "authors", "author", "tags", "subtitle", "summary",
@@ -33,6 +35,8 @@ class Image:
     alt: str = ""
     caption: str = ""
     credit: str = ""
+
+    __reduce__ = positional_reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,8 @@ class ArticleRecord:
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Unknown front matter fields, for templates."""
 
+    __reduce__ = positional_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class AuthorRecord:
@@ -81,6 +87,8 @@ class AuthorRecord:
     key_lines: Mapping[str, int] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    __reduce__ = positional_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class PageRecord:
@@ -96,6 +104,8 @@ class PageRecord:
     key_lines: Mapping[str, int] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    __reduce__ = positional_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class Records:
@@ -106,6 +116,7 @@ class Records:
     """Non-Markdown files under content/, as site paths relative to content/."""
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
     """Return `text` as a URL slug of `[a-z0-9-]`: accents folded, everything else a hyphen."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -125,8 +136,7 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | 
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
     articles, authors, pages, assets = [], [], [], []
-    for abs_path in sorted(_walk(content)):
-        rel = abs_path.relative_to(content).as_posix()
+    for rel in _walk(content):
         src_path = f"content/{rel}"
         if not rel.endswith(".md"):
             assets.append(rel)
@@ -136,7 +146,8 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | 
             problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, content/authors "
                                     "and content/pages is ignored"))
             continue
-        data = abs_path.read_bytes()
+        with open(content / rel, "rb") as handle:
+            data = handle.read()
         digest = hashlib.blake2b(data, digest_size=12).hexdigest()
         previous = known.get(src_path)
         if previous is not None and previous[0] == digest:
@@ -168,16 +179,19 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
     return record, problems
 
 
-def _walk(content: Path):
-    """Yield every file under content/, skipping hidden files and folders."""
-    if not content.is_dir():
-        return
-    for path in content.rglob("*"):
-        rel_parts = path.relative_to(content).parts
-        if any(part.startswith(".") for part in rel_parts) or rel_parts[-1].endswith("~"):
-            continue
-        if path.is_file():
-            yield path
+def _walk(content: Path) -> list[str]:
+    """Return every file under content/ as a path relative to it, skipping hidden files and
+    folders and editors' backups (`x~`). Strings, not Path objects: this runs on every build."""
+    found = []
+    root = str(content)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        prefix = "" if rel_dir == "." else rel_dir + "/"
+        for name in filenames:
+            if not name.startswith(".") and not name.endswith("~") and os.path.isfile(os.path.join(dirpath, name)):
+                found.append(prefix + name)
+    return sorted(found)
 
 
 class _Checker:

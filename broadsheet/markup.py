@@ -23,6 +23,8 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .errors import positional_reduce
+
 UrlResolver = Callable[[str], str]
 SUMMARY_LENGTH = 220
 WORDS_PER_MINUTE = 230
@@ -37,9 +39,13 @@ class Rendered:
     """Plain text of the first paragraph (untruncated)."""
     word_count: int
 
+    __reduce__ = positional_reduce
+
 
 _SKIP_TAGS = frozenset({"code", "pre", "kbd", "samp", "script", "style", "math"})
-_OPENERS = frozenset(" \t\n([{<\u2014\u2013-/\u00a0")
+_OPENERS = " \t\n([{<\u2014\u2013\\-/\u00a0"
+_OPEN_DOUBLE = re.compile(f'(?<=[{_OPENERS}\u2018])"')
+_OPEN_SINGLE = re.compile(f"(?<=[{_OPENERS}])'(?=[^\\d{_OPENERS}])")
 _DASHES = re.compile(r"---|--|\.\.\.")
 _DASH_TEXT = {"---": "\u2014", "--": "\u2013", "...": "\u2026"}
 
@@ -79,24 +85,14 @@ class _TypographyProcessor(Treeprocessor):
             return text
         if "-" in text or "." in text:
             text = _DASHES.sub(lambda m: _DASH_TEXT[m.group()], text)
-        if "'" not in text and '"' not in text:
-            self._prev = text[-1]
-            return text
-        out = []
-        prev = self._prev
-        for index, char in enumerate(text):
-            if char == '"':
-                char = "\u201c" if prev in _OPENERS or prev == "\u2018" else "\u201d"
-            elif char == "'":
-                following = text[index + 1] if index + 1 < len(text) else " "
-                if prev in _OPENERS and not following.isdigit() and following not in _OPENERS:
-                    char = "\u2018"
-                else:
-                    char = "\u2019"
-            out.append(char)
-            prev = char
-        self._prev = prev
-        return "".join(out)
+        if "'" in text or '"' in text:
+            # The character before the text decides a leading quote: prefix it, then drop it.
+            marked = self._prev + text
+            marked = _OPEN_DOUBLE.sub("\u201c", marked).replace('"', "\u201d")
+            marked = _OPEN_SINGLE.sub("\u2018", marked).replace("'", "\u2019")
+            text = marked[1:]
+        self._prev = text[-1]
+        return text
 
 
 class _FigureProcessor(Treeprocessor):

@@ -214,13 +214,43 @@ def _check_unique_slugs(records: Records, problems: list[Problem]) -> None:
 
 
 def _related(articles: list[Article], by_tag: Mapping[str, list[int]]) -> dict[str, tuple[int, ...]]:
-    """Up to three articles per article: most shared tags, then newest (lowest index)."""
+    """Up to three articles per article: most shared tags, then newest (lowest index).
+
+    An article sharing two or more tags must appear in a tag list other than the longest
+    one, so only the shorter lists are counted in full; the longest is a set look-up.
+    Articles sharing one tag are then the newest of each list. Linear in practice, where
+    comparing every pair is quadratic (a tag like 'Politics' is on half of all articles).
+    """
+    sets = {slug: None for slug in by_tag}
     related = {}
     for index, article in enumerate(articles):
-        shared: Counter = Counter()
-        for slug in article.tag_slugs:
-            shared.update(by_tag[slug])
-        shared.pop(index, None)
-        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:RELATED_COUNT]
-        related[article.slug] = tuple(i for i, _ in best)
+        lists = sorted((by_tag[slug] for slug in article.tag_slugs), key=len)
+        if not lists:
+            related[article.slug] = ()
+            continue
+        longest = lists[-1]
+        longest_slug = next(slug for slug in article.tag_slugs if by_tag[slug] is longest)
+        if sets[longest_slug] is None:
+            sets[longest_slug] = frozenset(longest)
+        in_longest = sets[longest_slug]
+        counts: Counter = Counter()
+        for items in lists[:-1]:
+            counts.update(items)
+        counts.pop(index, None)
+        multi = [(-(shared + (other in in_longest)), other) for other, shared in counts.items()
+                 if shared + (other in in_longest) >= 2]
+        best = [other for _, other in sorted(multi)[:RELATED_COUNT]]
+        if len(best) < RELATED_COUNT:
+            chosen = set(best) | {index}
+            singles = []
+            for items in lists:
+                taken = 0
+                for other in items:
+                    if other not in chosen:
+                        singles.append(other)
+                        taken += 1
+                        if taken == RELATED_COUNT:
+                            break
+            best += sorted(set(singles))[:RELATED_COUNT - len(best)]
+        related[article.slug] = tuple(best)
     return related

@@ -54,6 +54,9 @@ class OutputFolder:
         self.root: Path = out_dir.resolve()
         self._dirs_ok: set[Path] = set()
         self._staged_count = 0
+        self._root_str = str(self.root)
+        self._dirs_made: set[str] = set()
+        self._staging_ready = False
 
     @classmethod
     def claim(cls, out_dir: Path, site_dir: Path, *, create: bool = True) -> "OutputFolder":
@@ -87,16 +90,20 @@ class OutputFolder:
                 marker.write_text(MARKER_TEXT, encoding="utf-8")
         return folder
 
-    def target(self, out_path: str) -> Path:
-        """Return the absolute file for `out_path`, proving it stays inside the folder."""
-        path = self.root / out_path
-        parent = path.parent
+    def target(self, out_path: str) -> str:
+        """Return the absolute file for `out_path`, proving it stays inside the folder.
+
+        Each folder is resolved once (symlinks followed) and must lie inside the output
+        folder; the file itself is replaced by rename, which never follows a symlink.
+        """
+        name = out_path.rsplit("/", 1)[-1]
+        path = os.path.join(self._root_str, out_path)
+        parent = os.path.dirname(path)
         if parent not in self._dirs_ok:
-            real_parent = parent.resolve()
-            if not real_parent.is_relative_to(self.root):
+            if not Path(parent).resolve().is_relative_to(self.root):
                 raise BroadsheetError(f"refusing to write {out_path}: it would land outside the output folder")
             self._dirs_ok.add(parent)
-        if not path.resolve().is_relative_to(self.root) or path.name in ("", ".", ".."):
+        if name in ("", ".", "..") or ".." in out_path.split("/") or os.path.isabs(out_path):
             raise BroadsheetError(f"refusing to write {out_path}: it would land outside the output folder")
         return path
 
@@ -135,18 +142,23 @@ class OutputFolder:
         """Put `data` in the staging folder unless the page already holds exactly it."""
         path = self.target(out_path)
         try:
-            stat = path.stat()
-            if stat.st_size == len(data) and path.is_file() and path.read_bytes() == data:
-                return Staged(out_path, None, stat.st_size, stat.st_mtime_ns)
+            stat = os.stat(path)
+            if stat.st_size == len(data) and os.path.isfile(path):
+                with open(path, "rb") as handle:
+                    if handle.read() == data:
+                        return Staged(out_path, None, stat.st_size, stat.st_mtime_ns)
         except (FileNotFoundError, NotADirectoryError):
             pass
-        staging = self.root / STAGING
-        staging.mkdir(exist_ok=True)
+        staging = os.path.join(self._root_str, STAGING)
+        if not self._staging_ready:
+            os.makedirs(staging, exist_ok=True)
+            self._staging_ready = True
         self._staged_count += 1
-        temp = staging / f"{os.getpid()}-{self._staged_count}"
-        temp.write_bytes(data)
-        stat = temp.stat()
-        return Staged(out_path, str(temp), stat.st_size, stat.st_mtime_ns)
+        temp = os.path.join(staging, f"{os.getpid()}-{self._staged_count}")
+        with open(temp, "wb") as handle:
+            handle.write(data)
+        stat = os.stat(temp)
+        return Staged(out_path, temp, stat.st_size, stat.st_mtime_ns)
 
     def commit(self, staged: Iterable[Staged]) -> list[str]:
         """Move every staged page into place. Return the pages written."""
@@ -163,25 +175,30 @@ class OutputFolder:
 
     def rollback(self) -> None:
         """Throw away everything staged: the site's files stay exactly as they were."""
-        shutil.rmtree(self.root / STAGING, ignore_errors=True)
+        shutil.rmtree(os.path.join(self._root_str, STAGING), ignore_errors=True)
+        self._staging_ready = False
 
     def file_state(self, out_path: str) -> tuple[int, int] | None:
         """Return (size, mtime_ns) of a page in the folder, or None when it is not a file."""
         try:
-            stat = os.stat(self.root / out_path)
+            stat = os.stat(os.path.join(self._root_str, out_path))
         except (FileNotFoundError, NotADirectoryError):
             return None
         return (stat.st_size, stat.st_mtime_ns)
 
-    def _prepare(self, path: Path) -> None:
-        """Make `path`'s folder exist, replacing a stale file that stands in its way."""
-        parent = path.parent
-        if not parent.is_dir():
-            for ancestor in reversed([parent, *parent.parents]):
-                if ancestor.is_relative_to(self.root) and ancestor.exists() and not ancestor.is_dir():
-                    ancestor.unlink()
-            parent.mkdir(parents=True, exist_ok=True)
-        if path.is_dir() and not path.is_symlink():
+    def _prepare(self, path: str) -> None:
+        """Make `path`'s folder exist, replacing a stale file or folder that stands in its way."""
+        parent = os.path.dirname(path)
+        if parent not in self._dirs_made:
+            if not os.path.isdir(parent):
+                ancestor = parent
+                while ancestor != self._root_str and len(ancestor) > len(self._root_str):
+                    if os.path.lexists(ancestor) and not os.path.isdir(ancestor):
+                        os.unlink(ancestor)
+                    ancestor = os.path.dirname(ancestor)
+                os.makedirs(parent, exist_ok=True)
+            self._dirs_made.add(parent)
+        if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path)
 
     def write_bytes(self, out_path: str, data: bytes) -> bool:
@@ -193,37 +210,44 @@ class OutputFolder:
         path = self.target(out_path)
         src_stat = source.stat()
         try:
-            stat = path.stat()
-            if stat.st_size == src_stat.st_size and stat.st_mtime_ns == src_stat.st_mtime_ns and path.is_file():
+            stat = os.stat(path)
+            if stat.st_size == src_stat.st_size and stat.st_mtime_ns == src_stat.st_mtime_ns and os.path.isfile(path):
                 return False
         except (FileNotFoundError, NotADirectoryError):
             pass
         self._prepare(path)
-        temp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+        folder, name = os.path.split(path)
+        temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
         try:
             shutil.copyfile(source, temp)
             shutil.copystat(source, temp)
             os.replace(temp, path)
         finally:
-            if temp.exists():
-                temp.unlink()
+            if os.path.lexists(temp):
+                os.unlink(temp)
         return True
 
     def prune(self, produced: set[str]) -> list[str]:
         """Delete every file not in `produced` (including leftovers of a killed build)."""
-        removed = []
-        for dirpath, dirnames, filenames in os.walk(self.root, topdown=False):
-            folder = Path(dirpath)
-            for name in filenames:
-                rel = (folder / name).relative_to(self.root).as_posix()
-                if rel not in produced:
-                    (folder / name).unlink()
-                    if not name.endswith(TEMP_SUFFIX) and not rel.startswith(STAGING + "/"):
-                        removed.append(rel)
-            for name in dirnames:
-                sub = folder / name
-                if sub.is_symlink():
-                    sub.unlink()
-                elif not any(sub.iterdir()):
-                    sub.rmdir()
+        removed: list[str] = []
+        self._prune_folder(self._root_str, "", produced, removed)
         return sorted(removed)
+
+    def _prune_folder(self, folder: str, prefix: str, produced: set[str], removed: list[str]) -> bool:
+        """Prune one folder (recursively); return True when it is left empty."""
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if self._prune_folder(entry.path, rel + "/", produced, removed):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif rel in produced and not entry.is_symlink():
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+                    if not entry.name.endswith(TEMP_SUFFIX) and not rel.startswith(STAGING + "/"):
+                        removed.append(rel)
+        return empty

@@ -140,7 +140,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
 
     plan = plan_site(site_dir, options, known_sources=state.sources)
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
-                        known_bodies=state.bodies, known_card_tokens=state.card_tokens)
+                        known_bodies=state.bodies, known_card_tokens=state.card_tokens,
+                        template_references=state.template_references)
     with _workers(options.jobs) as pool:
         bodies = renderer.render_bodies(pool.map_for(renderer, len(renderer.body_sources())))
         _check_render_problems(plan, renderer, options)
@@ -161,13 +162,16 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     copies = [(c.out_path, static_origin(c.origin, site_dir) / c.src_path) for c in plan.copies]
     report = folder.finish(staged, copies, kept)
 
-    state.sources = plan.sources
-    state.bodies = dict(renderer.body_entries)
-    state.fingerprints = fingerprints
-    state.card_tokens = renderer.card_tokens
-    state.manifest = {out_path: state.manifest[out_path] for out_path in kept}
-    state.manifest.update({item.out_path: (item.size, item.mtime_ns) for item in staged})
-    cache.save(state)
+    nothing_changed = (not bodies and not todo and not report.written and not report.removed
+                       and _same_digests(plan.sources, state.sources))
+    if not nothing_changed:  # a no-op rebuild does not rewrite a cache of many megabytes
+        state.sources = plan.sources
+        state.bodies = dict(renderer.body_entries)
+        state.fingerprints = fingerprints
+        state.card_tokens = renderer.card_tokens
+        state.manifest = {out_path: state.manifest[out_path] for out_path in kept}
+        state.manifest.update({item.out_path: (item.size, item.mtime_ns) for item in staged})
+        cache.save(state)
     stats = BuildStats(bodies, len(todo), cache.note, cache.path)
     return BuildResult(plan, report, time.perf_counter() - started, out_dir, stats=stats)
 
@@ -215,6 +219,10 @@ def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[C
     if state.config_digest != config_digest:
         state = CacheState(key, config_digest)
     return cache, state
+
+
+def _same_digests(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    return new.keys() == old.keys() and all(new[path][0] == old[path][0] for path in new)
 
 
 def _strict(problems: list[Problem], options: BuildOptions) -> list[Problem]:

@@ -40,6 +40,11 @@ def absolutize_html(body_html: str, origin: str, page_url: str | None = None) ->
     return body_html
 
 
+def figure_html(image: dict) -> str:
+    """Return the hero image as HTML for a feed entry's content."""
+    return f'<figure><img src="{escape(image["abs_src"])}" alt="{escape(image.get("alt") or "")}"></figure>'
+
+
 def entry_id(base_url: str, slug: str, published: datetime) -> str:
     """Return a tag: URI (RFC 4151) for an article: stable when its title or URL changes."""
     parts = urlsplit(base_url)

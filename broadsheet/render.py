@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 from . import publish
 from .config import SiteConfig
-from .errors import Problem, SiteErrors, SourceLoc, warning
+from .errors import Problem, SourceLoc, positional_reduce, warning
 from .markup import MarkdownRenderer, Rendered, cut_at_word, reading_minutes
 from .model import PUBLISHED, Article, Author, Site
 from .routes import Copy, Route, article_url, out_path_for, paginated_urls
-from .templates import make_env, template_digest, template_problem
+from .templates import escaped, make_env, template_digest, template_problem
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -45,6 +45,8 @@ class Body:
     problems: tuple[Problem, ...]
     html_digest: str
     """Hash of the HTML: what a page showing this body depends on."""
+
+    __reduce__ = positional_reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +76,12 @@ class Links:
         return self.base_url + path.lstrip("/")
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//|#")
+
+
 def _is_external(url: str) -> bool:
-    parts = urlsplit(url)
-    return bool(parts.scheme or parts.netloc) or url.startswith("#")
+    """True for a URL with a scheme or host (`https://…`, `mailto:…`, `//cdn…`) or a fragment."""
+    return _SCHEME.match(url) is not None
 
 
 def source_dir_path(src_path: str) -> str:
@@ -143,7 +148,8 @@ class Renderer:
 
     def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
                  preview: bool = False, known_bodies: Mapping[str, Body] | None = None,
-                 known_card_tokens: Mapping[str, str] | None = None):
+                 known_card_tokens: Mapping[str, str] | None = None,
+                 template_references: dict[str, tuple] | None = None):
         self.site = site
         self.config = site.config
         self.site_dir = site_dir
@@ -165,10 +171,13 @@ class Renderer:
         self.bodies: dict[str, Rendered] = {}
         """src_path → rendered body."""
         self._tokens: dict[tuple, str] = {}
+        self._entries: dict[int, dict] = {}
         self.known_card_tokens = known_card_tokens or {}
         """A previous build's card hashes, by the hash of what each card is made from."""
         self.card_tokens: dict[str, str] = {}
         """This build's card hashes, for the cache."""
+        self.template_references = template_references if template_references is not None else {}
+        """Template source hash → the templates it refers to (kept in the cache)."""
         self._article_index = {a.slug: i for i, a in enumerate(site.articles)}
         self._page_index = {p.slug: p for p in site.pages}
         self._site_view: dict | None = None
@@ -506,21 +515,30 @@ class Renderer:
         }
 
     def _entry(self, index: int) -> dict:
+        """Return the feed view of an article (cached: one article is in many feeds)."""
+        if index in self._entries:
+            return self._entries[index]
         record = self.site.articles[index].record
         card = self.card(index)
         modified = card["updated"] or card["date"]
-        return {
+        image = self._abs_image(card["image"])
+        content = publish.absolutize_html(self.bodies[record.src_path].html, self.origin, card["abs_url"])
+        if image:
+            content = publish.figure_html(image) + content
+        entry = self._entries[index] = {
             **card,
             "id": publish.entry_id(self.config.base_url, record.slug, card["date"]),
-            "content_html": publish.absolutize_html(self.bodies[record.src_path].html, self.origin, card["abs_url"]),
+            "content_html": content,
+            "content_xml": escaped(content),
             "modified": modified, "modified_iso": modified.isoformat(),
             "date_rfc822": publish.rfc822(card["date"]),
             "authors": [{"name": a["name"], "abs_url": self.links.abs_url(f"/authors/{a['id']}/")}
                         for a in card["authors"]],
             "tags": [{**t, "abs_url": self._abs_media(t["url"])} for t in card["tags"]],
-            "image": self._abs_image(card["image"]),
+            "image": image,
             "external_url": record.canonical_url,
         }
+        return entry
 
     def _sitemap(self) -> list[dict]:
         """Every published article, tag, author and page, with lastmod from updated/date."""
@@ -617,7 +635,7 @@ class Renderer:
 
     def _template_token(self, name: str) -> str:
         if name not in self._template_digests:
-            self._template_digests[name] = template_digest(self.env, name)
+            self._template_digests[name] = template_digest(self.env, name, self.template_references)
         return self._template_digests[name]
 
     def _route_inputs(self, route: Route) -> object:
@@ -669,7 +687,10 @@ class Renderer:
             article = self.site.articles[index]
             record = article.record
             image = self.media_url(record.image.src, record.src_path) if record.image else None
-            inputs = digest_of(record.digest, self.body_entries[record.src_path].html_digest, article.status, image,
+            # The slug too: it comes from the file name unless the front matter sets it, so two
+            # files with equal bytes (or one file renamed) have equal digests but other cards.
+            inputs = digest_of(record.slug, record.digest, self.body_entries[record.src_path].html_digest,
+                               article.status, image,
                                [(a, self.site.authors[a].name) for a in article.author_ids],
                                [(t, self.site.tags[t].name) for t in article.tag_slugs])
             token = self.known_card_tokens.get(inputs)

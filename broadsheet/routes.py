@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from .errors import Problem, SourceLoc, error
 from .model import Site
@@ -152,5 +151,6 @@ def _first_file(sources: list[str]) -> str:
 
 def is_contained(out_path: str) -> bool:
     """True when `out_path` is a plain relative path that stays inside its folder."""
-    path = PurePosixPath(out_path)
-    return not path.is_absolute() and ".." not in path.parts and "\\" not in out_path and bool(path.parts)
+    parts = out_path.split("/")
+    return (bool(out_path) and not out_path.startswith("/") and "\\" not in out_path and "\0" not in out_path
+            and all(part not in ("", ".", "..") for part in parts))

@@ -12,6 +12,7 @@ import traceback
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from .errors import Problem, SourceLoc, error
 
@@ -34,33 +35,48 @@ def make_env(site_dir: Path, globals_: dict | None = None) -> jinja2.Environment
     return env
 
 
-def template_digest(env: jinja2.Environment, name: str) -> str:
+def escaped(text: str) -> Markup:
+    """Return `text` escaped once, marked so that templates print it as it is.
+
+    For HTML inside XML (a feed's content): escaping a long article once per article
+    instead of once per feed it appears in.
+    """
+    return Markup(escape(text))
+
+
+def template_digest(env: jinja2.Environment, name: str, references: dict[str, tuple]) -> str:
     """Return a hash of a template's source and of every template it extends, includes or
-    imports, recursively. A reference by variable makes it depend on every template."""
+    imports, recursively. A reference by variable makes it depend on every template.
+
+    `references` memoizes what each template source refers to (by the source's hash);
+    parsing is the slow part, and the pipeline keeps this memo in the build cache.
+    """
     from jinja2 import meta
 
-    seen: set[str] = set()
+    sources: dict[str, str] = {}
     stack = [name]
     while stack:
         current = stack.pop()
-        if current in seen:
+        if current in sources:
             continue
-        seen.add(current)
-        try:
-            source = env.loader.get_source(env, current)[0]
-            references = list(meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateError:
-            continue  # rendering reports it, with its line
-        if None in references:
-            stack.extend(env.list_templates())
-        stack.extend(r for r in references if r is not None)
-    digest = hashlib.blake2b(digest_size=12)
-    for current in sorted(seen):
         try:
             source = env.loader.get_source(env, current)[0]
         except jinja2.TemplateNotFound:
-            source = "\0missing"
-        digest.update(f"{current}\0{source}\0".encode())
+            sources[current] = "\0missing"
+            continue
+        sources[current] = source
+        key = hashlib.blake2b(source.encode(), digest_size=12).hexdigest()
+        if key not in references:
+            try:
+                references[key] = tuple(meta.find_referenced_templates(env.parse(source)))
+            except jinja2.TemplateSyntaxError:
+                references[key] = ()  # rendering reports it, with its line
+        if None in references[key]:
+            stack.extend(env.list_templates())
+        stack.extend(r for r in references[key] if r is not None)
+    digest = hashlib.blake2b(digest_size=12)
+    for current in sorted(sources):
+        digest.update(f"{current}\0{sources[current]}\0".encode())
     return digest.hexdigest()
 
 
