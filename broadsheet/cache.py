@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = Path(".cache") / "broadsheet"
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"broadsheet-cache\n"
+CHECKSUM_SIZE = 4
+"""CRC-32 of the pickled state, after the format: a damaged file is detected before it is trusted."""
 
 
 @dataclass(slots=True)
@@ -93,6 +96,11 @@ class Cache:
                 version = int.from_bytes(handle.read(2), "big")
                 if version != FORMAT:
                     return self._empty(f"the build cache has format {version}, not {FORMAT}")
+                expected = handle.read(CHECKSUM_SIZE)
+                start = handle.tell()
+                if _crc32(handle) != expected:
+                    return self._empty("the build cache is damaged (checksum mismatch): rebuilding everything")
+                handle.seek(start)
                 state = pickle.load(handle)
         except FileNotFoundError:
             return self._empty(None)
@@ -115,8 +123,33 @@ class Cache:
             with open(temp, "wb") as handle:
                 handle.write(MAGIC)
                 handle.write(FORMAT.to_bytes(2, "big"))
-                pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                checksum_at = handle.tell()
+                handle.write(bytes(CHECKSUM_SIZE))
+                writer = _ChecksumWriter(handle)
+                pickle.dump(state, writer, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.seek(checksum_at)
+                handle.write(writer.crc.to_bytes(CHECKSUM_SIZE, "big"))
             os.replace(temp, self.path)
         finally:
             if temp.exists():
                 temp.unlink()
+
+
+class _ChecksumWriter:
+    """A file wrapper for `pickle.dump` that computes the CRC-32 of what it writes."""
+
+    def __init__(self, handle):
+        self.handle = handle
+        self.crc = 0
+
+    def write(self, data) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.handle.write(data)
+
+
+def _crc32(handle) -> bytes:
+    """Return the CRC-32 of the rest of `handle`, read in chunks."""
+    crc = 0
+    while chunk := handle.read(1 << 20):
+        crc = zlib.crc32(chunk, crc)
+    return crc.to_bytes(CHECKSUM_SIZE, "big")

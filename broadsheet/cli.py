@@ -21,7 +21,7 @@ from .load import slugify
 from .pipeline import BuildOptions, BuildResult, build, build_time, check, plan_site
 from .source import SourceError
 
-COMMANDS = ("build", "check", "new", "next")
+COMMANDS = ("build", "check", "new", "next", "serve")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -68,6 +68,16 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("--author", metavar="ID", help="author id (the file name in content/authors/)")
     sub.add_argument("--tags", metavar="A,B", help="comma-separated tags")
 
+    sub = commands.add_parser("serve", help="live preview: build, serve, rebuild on save, reload the browser",
+                              description="Build the site (drafts and scheduled articles included, badged) into a "
+                                          "private preview folder, serve it, and rebuild and reload open tabs "
+                                          "on every save. Errors show in the terminal and in the browser.")
+    site_option(sub)
+    sub.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)")
+    sub.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if taken)")
+    sub.add_argument("--poll", action="store_true",
+                     help="poll for changes instead of using the OS's file events (network drives, containers)")
+
     sub = commands.add_parser("next", help="print when the next scheduled article is due (ISO 8601)",
                               description="Print the time (ISO 8601) at which the next future-dated article "
                                           "becomes due, so that a cron job or CI schedule can rebuild then. "
@@ -102,6 +112,11 @@ def _main(argv: list[str] | None) -> int:
     try:
         if args.command == "new":
             return run_new(args)
+        if args.command == "serve":
+            from .serve import serve
+
+            return serve(site_dir, args.host, args.port, polling=args.poll,
+                         log=lambda text: print(text, flush=True))
         if args.command == "next":
             plan = plan_site(site_dir, BuildOptions())
             _print_problems(plan.warnings, site_dir)

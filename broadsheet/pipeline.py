@@ -141,7 +141,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     plan = plan_site(site_dir, options, known_sources=state.sources)
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
                         known_bodies=state.bodies, known_card_tokens=state.card_tokens,
-                        template_references=state.template_references)
+                        template_references=state.template_references, template_cache=cache.folder / "templates")
     with _workers(options.jobs) as pool:
         bodies = renderer.render_bodies(pool.map_for(renderer, len(renderer.body_sources())))
         _check_render_problems(plan, renderer, options)

@@ -149,7 +149,7 @@ class Renderer:
     def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
                  preview: bool = False, known_bodies: Mapping[str, Body] | None = None,
                  known_card_tokens: Mapping[str, str] | None = None,
-                 template_references: dict[str, tuple] | None = None):
+                 template_references: dict[str, tuple] | None = None, template_cache: Path | None = None):
         self.site = site
         self.config = site.config
         self.site_dir = site_dir
@@ -182,7 +182,8 @@ class Renderer:
         self._page_index = {p.slug: p for p in site.pages}
         self._site_view: dict | None = None
         self._template_digests: dict[str, str] = {}
-        self.env = make_env(site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))})
+        self.env = make_env(site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))},
+                            template_cache)
         self._cards: dict[int, dict] = {}
         self._authors: dict[str, dict] = {}
 

@@ -19,10 +19,19 @@ from .errors import Problem, SourceLoc, error
 THEME_DIR = Path(__file__).parent / "theme"
 
 
-def make_env(site_dir: Path, globals_: dict | None = None) -> jinja2.Environment:
-    """Return an environment that finds templates in `site_dir/layouts`, then the theme."""
+def make_env(site_dir: Path, globals_: dict | None = None, cache_dir: Path | None = None) -> jinja2.Environment:
+    """Return an environment that finds templates in `site_dir/layouts`, then the theme.
+
+    With `cache_dir`, compiled templates are kept there (keyed by their source), so a
+    rebuild does not compile every template again.
+    """
     search = [str(p) for p in (site_dir / "layouts", THEME_DIR) if p.is_dir()]
+    bytecode_cache = None
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env = jinja2.Environment(
+        bytecode_cache=bytecode_cache,
         loader=jinja2.FileSystemLoader(search),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,

@@ -320,7 +320,7 @@ def page_title(path: Path) -> str:
 def is_output_or_cache(path, out, site) -> bool:
     """True for a file inside the output folder or the site's build cache (checked on real paths)."""
     real = path.resolve()
-    return real.is_relative_to(out.resolve()) or real.parent == (site / ".cache" / "broadsheet").resolve()
+    return real.is_relative_to(out.resolve()) or real.is_relative_to((site / ".cache" / "broadsheet").resolve())
 
 
 @pytest.mark.parametrize("field", ["slug", "tags", "authors"])

@@ -1,0 +1,148 @@
+"""Watching a site for changes: which files matter, and when a burst of saves is over.
+
+Owns `classify` (pure: a path → what kind of change it is, editors' swap, backup and
+temp files ignored) and `Watcher`, which runs a watchdog observer on content/, layouts/
+and config.yaml and hands over one `ChangeBatch` per burst of events. The only module
+that imports `watchdog`.
+"""
+
+from __future__ import annotations
+
+import enum
+import fnmatch
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .config import CONFIG_FILE
+
+QUIET_SECONDS = 0.03
+"""A burst is over when no event came for this long."""
+MAX_WAIT_SECONDS = 0.25
+"""…or when it has lasted this long (a long burst still rebuilds)."""
+
+
+class ChangeKind(enum.Enum):
+    CONTENT = "content"
+    LAYOUT = "layout"
+    STATIC = "static"
+    CONFIG = "config"
+    IGNORED = "ignored"
+
+
+# Editors' side files. vim: .x.swp/.swx/.swo, backup x~, and the probe file "4913";
+# emacs: #x# autosaves, .#x lock links; JetBrains: x___jb_tmp___ / x___jb_old___ (safe
+# write); VS Code and others: x.tmp / .x.tmp.1234; gedit: .goutputstream-XXXX; Kate:
+# x.kate-swp; LibreOffice: .~lock.x#; macOS: .DS_Store; Chrome-based editors: .crswap.
+IGNORED_PATTERNS = (
+    "*.swp", "*.swx", "*.swo", "*.swn", "*~", "4913", "#*#", ".#*", "*___jb_tmp___", "*___jb_old___",
+    "*.tmp", "*.tmp.*", ".*.tmp", ".goutputstream-*", "*.kate-swp", ".~lock.*", ".DS_Store", "*.crswap",
+    "*.bak", "*.orig", "*.part",
+)
+
+
+def classify(rel_path: str) -> ChangeKind:
+    """Return what a change to `rel_path` (relative to the site, forward slashes) means."""
+    parts = rel_path.split("/")
+    name = parts[-1]
+    if any(fnmatch.fnmatchcase(name, pattern) for pattern in IGNORED_PATTERNS):
+        return ChangeKind.IGNORED
+    if any(part.startswith(".") for part in parts):
+        return ChangeKind.IGNORED
+    if rel_path == CONFIG_FILE:
+        return ChangeKind.CONFIG
+    if parts[0] == "content" and len(parts) > 1:
+        return ChangeKind.CONTENT
+    if parts[0] == "layouts" and len(parts) > 1:
+        return ChangeKind.STATIC if len(parts) > 2 and parts[1] == "static" else ChangeKind.LAYOUT
+    return ChangeKind.IGNORED
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeBatch:
+    paths: tuple[str, ...]
+    """Site-relative paths that changed, sorted."""
+    kinds: frozenset[ChangeKind]
+    started: float
+    """time.monotonic() of the first event of the burst."""
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, watcher: "Watcher"):
+        self.watcher = watcher
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                self.watcher.notice(os.fsdecode(raw))
+
+
+class Watcher:
+    """Collects file events under a site and delivers them as batches, one per burst."""
+
+    def __init__(self, site_dir: Path, *, polling: bool = False):
+        self.site_dir = site_dir.resolve()
+        self._lock = threading.Condition()
+        self._pending: dict[str, ChangeKind] = {}
+        self._first = 0.0
+        self._last = 0.0
+        if polling:
+            from watchdog.observers.polling import PollingObserver
+            self._observer = PollingObserver(timeout=0.2)
+        else:
+            self._observer = Observer()
+
+    def start(self) -> None:
+        handler = _Handler(self)
+        for name in ("content", "layouts"):
+            folder = self.site_dir / name
+            if folder.is_dir():
+                self._observer.schedule(handler, str(folder), recursive=True)
+        # config.yaml, and content/ or layouts/ created later: the site folder, not recursively.
+        self._observer.schedule(handler, str(self.site_dir), recursive=False)
+        self._observer.start()
+
+    def stop(self) -> None:
+        self._observer.stop()
+        self._observer.join(timeout=5)
+        with self._lock:
+            self._lock.notify_all()
+
+    def notice(self, abs_path: str) -> None:
+        """Record one changed path (called from the observer's thread)."""
+        try:
+            rel = Path(abs_path).resolve().relative_to(self.site_dir).as_posix()
+        except ValueError:
+            return
+        kind = classify(rel)
+        if kind is ChangeKind.IGNORED:
+            return
+        with self._lock:
+            now = time.monotonic()
+            if not self._pending:
+                self._first = now
+            self._pending[rel] = kind
+            self._last = now
+            self._lock.notify_all()
+
+    def next_batch(self, stop: threading.Event) -> ChangeBatch | None:
+        """Wait for a burst of changes to end and return it; None once `stop` is set."""
+        with self._lock:
+            while not stop.is_set():
+                if not self._pending:
+                    self._lock.wait(0.2)
+                    continue
+                now = time.monotonic()
+                quiet_for = now - self._last
+                if quiet_for >= QUIET_SECONDS or now - self._first >= MAX_WAIT_SECONDS:
+                    pending, self._pending = self._pending, {}
+                    return ChangeBatch(tuple(sorted(pending)), frozenset(pending.values()), self._first)
+                self._lock.wait(QUIET_SECONDS - quiet_for)
+        return None
