@@ -59,6 +59,12 @@ class CacheState:
     """Hash of what an article card is made from → hash of the card itself."""
     template_references: dict[str, tuple] = field(default_factory=dict)
     """Template source hash → the templates it extends, includes or imports."""
+    link_world: str = ""
+    """Hash of every page and file links could point to, at the last build."""
+    produced: set[str] | None = None
+    """Every file the last build left in the output folder."""
+    model_memo: dict = field(default_factory=dict)
+    """What the model stage remembers between builds (the related articles)."""
     manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
     """out_path → (size, mtime_ns) of the file as the last build left it."""
 

@@ -123,20 +123,22 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
-def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | None = None,
-                 ) -> tuple[Records, list[Problem], dict[str, Any]]:
+def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | None = None, *,
+                 trust_stat: bool = False) -> tuple[Records, list[Problem], dict[str, Any]]:
     """Read every source under `site_dir/content`. Return the records, all problems, and
-    the parsed form of every Markdown file as `{src_path: (digest, record, problems)}`.
+    the parsed form of every Markdown file as `{src_path: (digest, record, problems, stat)}`.
 
     `known` is that mapping from a previous build: a file whose bytes still hash to the
-    same digest is not parsed again (its problems are reported again all the same).
+    same digest is not parsed again (its problems are reported again all the same). With
+    `trust_stat` (the live preview, which also hears of every save), a file whose size,
+    mtime and inode are unchanged is not even read.
     """
     content = site_dir / "content"
     known = known or {}
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
     articles, authors, pages, assets = [], [], [], []
-    for rel in _walk(content):
+    for rel, stat in _walk(content):
         src_path = f"content/{rel}"
         if not rel.endswith(".md"):
             assets.append(rel)
@@ -146,15 +148,19 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | 
             problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, content/authors "
                                     "and content/pages is ignored"))
             continue
-        with open(content / rel, "rb") as handle:
-            data = handle.read()
-        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
         previous = known.get(src_path)
+        stat_key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if trust_stat and previous is not None and previous[3] == stat_key:
+            digest = previous[0]
+        else:
+            with open(content / rel, "rb") as handle:
+                data = handle.read()
+            digest = hashlib.blake2b(data, digest_size=12).hexdigest()
         if previous is not None and previous[0] == digest:
             record, found = previous[1], list(previous[2])
         else:
             record, found = _parse_source(data, src_path, section, digest, config)
-        parsed[src_path] = (digest, record, tuple(found))
+        parsed[src_path] = (digest, record, tuple(found), stat_key)
         problems += found
         if record is not None:
             {"articles": articles, "authors": authors, "pages": pages}[section].append(record)
@@ -179,19 +185,26 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
     return record, problems
 
 
-def _walk(content: Path) -> list[str]:
-    """Return every file under content/ as a path relative to it, skipping hidden files and
-    folders and editors' backups (`x~`). Strings, not Path objects: this runs on every build."""
-    found = []
-    root = str(content)
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        prefix = "" if rel_dir == "." else rel_dir + "/"
-        for name in filenames:
-            if not name.startswith(".") and not name.endswith("~") and os.path.isfile(os.path.join(dirpath, name)):
-                found.append(prefix + name)
-    return sorted(found)
+def _walk(content: Path) -> list[tuple[str, os.stat_result]]:
+    """Return every file under content/ as (path relative to it, its stat), sorted, skipping
+    hidden files and folders and editors' backups (`x~`). Strings, not Path objects: this
+    runs on every build."""
+    found: list[tuple[str, os.stat_result]] = []
+
+    def scan(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name.endswith("~"):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    scan(entry.path, prefix + entry.name + "/")
+                elif entry.is_file():
+                    found.append((prefix + entry.name, entry.stat()))
+
+    if content.is_dir():
+        scan(str(content), "")
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 class _Checker:

@@ -6,6 +6,7 @@ relating them (unknown authors, tag spelling variants, slug clashes). No I/O.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,8 +81,12 @@ def article_order(record: ArticleRecord) -> tuple:
 
 
 def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, drafts: bool = False,
-                     future: bool = False) -> tuple[Site, list[Problem]]:
-    """Relate the records into a `Site`; return it with every cross-reference problem."""
+                     future: bool = False, memo: dict | None = None) -> tuple[Site, list[Problem]]:
+    """Relate the records into a `Site`; return it with every cross-reference problem.
+
+    `memo` (kept by the caller between builds) remembers the related articles of the last
+    build, reused when no article's place or tags changed (most edits).
+    """
     problems: list[Problem] = []
     _check_unique_slugs(records, problems)
     profiles = {a.id: a for a in records.authors}
@@ -153,7 +158,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
         assets=records.assets,
         by_author={k: tuple(v) for k, v in sorted(by_author.items())},
         by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
-        related=_related(articles, by_tag),
+        related=_memo_related(articles, by_tag, memo if memo is not None else {}),
         next_scheduled=next_scheduled,
     )
     return site, problems
@@ -211,6 +216,14 @@ def _check_unique_slugs(records: Records, problems: list[Problem]) -> None:
                     problems.append(error(SourceLoc(item.src_path, item.key_lines.get("slug", 1)),
                                           f"{kind} slug '{slug}' is also used by {others}",
                                           "give one of them a different 'slug:' or file name"))
+
+
+def _memo_related(articles: list[Article], by_tag: Mapping[str, list[int]], memo: dict) -> dict:
+    key = hashlib.blake2b(repr([(a.slug, a.tag_slugs) for a in articles]).encode(), digest_size=16).digest()
+    if memo.get("related_key") != key:
+        memo["related"] = _related(articles, by_tag)
+        memo["related_key"] = key
+    return memo["related"]
 
 
 def _related(articles: list[Article], by_tag: Mapping[str, list[int]]) -> dict[str, tuple[int, ...]]:

@@ -116,10 +116,13 @@ class OutputFolder:
         staged = [self.stage_bytes(o.out_path, o.data) for o in outputs]
         return self.finish(staged, copies, set())
 
-    def finish(self, staged: list[Staged], copies: list[tuple[str, Path]], kept: set[str]) -> WriteReport:
+    def finish(self, staged: list[Staged], copies: list[tuple[str, Path]], kept: set[str],
+               previous: set[str] | None = None) -> WriteReport:
         """Commit `staged` pages, copy static files, and remove what the site no longer has.
 
         `kept` are pages not rendered this time because their inputs did not change.
+        `previous`, when given, is every file the last build left (the live preview, whose
+        folder nobody else writes): what to remove is then known without a walk.
         """
         for out_path in [c[0] for c in copies]:
             self.target(out_path)
@@ -132,7 +135,19 @@ class OutputFolder:
                 written.append(out_path)
             else:
                 unchanged += 1
-        removed = self.prune(produced)
+        if previous is None:
+            removed = self.prune(produced)
+        else:
+            removed = sorted(previous - produced)
+            for out_path in removed:
+                path = self.target(out_path)
+                if os.path.lexists(path):
+                    os.unlink(path)
+                folder = os.path.dirname(path)
+                while folder != self._root_str and not os.listdir(folder):
+                    os.rmdir(folder)
+                    folder = os.path.dirname(folder)
+        self.produced = produced
         return WriteReport(tuple(written), unchanged, tuple(removed))
 
     # Staging: pages are written to a private folder while the site renders, and moved

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -102,7 +102,8 @@ def build_time() -> datetime:
 
 
 def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None,
-              known_sources: dict[str, Any] | None = None) -> Plan:
+              known_sources: dict[str, Any] | None = None, trust_stat: bool = False,
+              memo: dict | None = None) -> Plan:
     """Load, check and relate every source, and plan every output file.
 
     Raises SiteErrors with every problem found (exit 2 for configuration problems).
@@ -113,11 +114,11 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
         raise SiteErrors([exc.problem], exit_code=2) from None
     raise_if_errors(_strict(problems, options), exit_code=2)
 
-    records, load_problems, sources = load_records(site_dir, config, known_sources)
+    records, load_problems, sources = load_records(site_dir, config, known_sources, trust_stat=trust_stat)
     problems += load_problems
     site, model_problems = build_site_graph(records, config, now=now or build_time(),
                                             drafts=options.drafts or options.preview,
-                                            future=options.future or options.preview)
+                                            future=options.future or options.preview, memo=memo)
     problems += model_problems
     theme_static, layout_static = list_static(site_dir)
     routes, copies, route_problems = plan_routes(site, theme_static, layout_static)
@@ -127,7 +128,35 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
     return Plan(config, site, routes, copies, sorted(problems, key=Problem.sort_key), sources)
 
 
-def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+class Session:
+    """Builds of one site, one after another, in one process (the live preview): the cache
+    stays in memory between builds and is written to disk only by `save`."""
+
+    def __init__(self, site_dir: Path, options: BuildOptions):
+        self.site_dir = site_dir
+        self.options = options
+        out_dir = options.out_dir or site_dir / "output"
+        self.cache, self.state = _open_cache(site_dir, out_dir, options)
+        self.dirty = False
+
+    def build(self, *, parallel: bool = False) -> BuildResult:
+        """Build incrementally from the state the last build left in memory; `parallel`
+        uses every core whatever the session's options say."""
+        config_digest = _config_digest(self.site_dir)
+        if self.state.config_digest != config_digest:
+            self.state = CacheState(self.cache.key, config_digest)
+        options = replace(self.options, jobs=None) if parallel else self.options
+        result = build(self.site_dir, options, session=self)
+        self.dirty = True
+        return result
+
+    def save(self) -> None:
+        if self.dirty:
+            self.cache.save(self.state)
+            self.dirty = False
+
+
+def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Session | None = None) -> BuildResult:
     """Build the site in `site_dir` into its output folder; return what was done.
 
     Raises SiteErrors (content, template) or UsageError (output folder); in both cases
@@ -136,12 +165,14 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     started = time.perf_counter()
     out_dir = options.out_dir or site_dir / "output"
     OutputFolder.claim(out_dir, site_dir, create=False)
-    cache, state = _open_cache(site_dir, out_dir, options)
+    cache, state = (session.cache, session.state) if session else _open_cache(site_dir, out_dir, options)
 
-    plan = plan_site(site_dir, options, known_sources=state.sources)
+    plan = plan_site(site_dir, options, known_sources=state.sources, trust_stat=session is not None,
+                     memo=state.model_memo)
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
                         known_bodies=state.bodies, known_card_tokens=state.card_tokens,
-                        template_references=state.template_references, template_cache=cache.folder / "templates")
+                        template_references=state.template_references, template_cache=cache.folder / "templates",
+                        known_link_world=state.link_world)
     with _workers(options.jobs) as pool:
         bodies = renderer.render_bodies(pool.map_for(renderer, len(renderer.body_sources())))
         _check_render_problems(plan, renderer, options)
@@ -160,18 +191,21 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
             raise
     kept = {route.out_path for route in plan.routes} - {route.out_path for route in todo}
     copies = [(c.out_path, static_origin(c.origin, site_dir) / c.src_path) for c in plan.copies]
-    report = folder.finish(staged, copies, kept)
+    report = folder.finish(staged, copies, kept, previous=state.produced if session else None)
 
     nothing_changed = (not bodies and not todo and not report.written and not report.removed
                        and _same_digests(plan.sources, state.sources))
-    if not nothing_changed:  # a no-op rebuild does not rewrite a cache of many megabytes
+    if not nothing_changed or session:  # a no-op rebuild does not rewrite a cache of many megabytes
         state.sources = plan.sources
         state.bodies = dict(renderer.body_entries)
         state.fingerprints = fingerprints
         state.card_tokens = renderer.card_tokens
+        state.link_world = renderer.link_world
+        state.produced = folder.produced
         state.manifest = {out_path: state.manifest[out_path] for out_path in kept}
         state.manifest.update({item.out_path: (item.size, item.mtime_ns) for item in staged})
-        cache.save(state)
+        if session is None:
+            cache.save(state)
     stats = BuildStats(bodies, len(todo), cache.note, cache.path)
     return BuildResult(plan, report, time.perf_counter() - started, out_dir, stats=stats)
 
@@ -212,13 +246,16 @@ def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[C
     key = cache_key(engine_digest(), options.drafts, options.future, options.preview, options.base_url,
                     str(out_dir.resolve()))
     cache = Cache(site_dir, key)
-    config_path = site_dir / CONFIG_FILE
-    config_digest = hashlib.blake2b(config_path.read_bytes() if config_path.exists() else b"",
-                                    digest_size=12).hexdigest()
+    config_digest = _config_digest(site_dir)
     state = CacheState(key) if options.clean else cache.load()
     if state.config_digest != config_digest:
         state = CacheState(key, config_digest)
     return cache, state
+
+
+def _config_digest(site_dir: Path) -> str:
+    config_path = site_dir / CONFIG_FILE
+    return hashlib.blake2b(config_path.read_bytes() if config_path.exists() else b"", digest_size=12).hexdigest()
 
 
 def _same_digests(new: dict[str, Any], old: dict[str, Any]) -> bool:

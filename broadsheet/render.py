@@ -109,12 +109,9 @@ def resolve_site_path(ref: str, src_path: str, assets: frozenset[str]) -> str | 
 
 
 def digest_of(*parts: object) -> str:
-    """Return a short stable hash of `parts` (strings are hashed as UTF-8, the rest by repr)."""
-    digest = hashlib.blake2b(digest_size=12)
-    for part in parts:
-        digest.update(part.encode() if isinstance(part, str) else repr(part).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    """Return a short stable hash of `parts`: strings, numbers, None, and tuples and lists
+    of them (their repr is deterministic; no dicts or sets, whose order could leak)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
 
 def link_offset(body: str, ref: str, start: int = 0) -> int:
@@ -149,7 +146,8 @@ class Renderer:
     def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
                  preview: bool = False, known_bodies: Mapping[str, Body] | None = None,
                  known_card_tokens: Mapping[str, str] | None = None,
-                 template_references: dict[str, tuple] | None = None, template_cache: Path | None = None):
+                 template_references: dict[str, tuple] | None = None, template_cache: Path | None = None,
+                 known_link_world: str | None = None):
         self.site = site
         self.config = site.config
         self.site_dir = site_dir
@@ -163,6 +161,9 @@ class Renderer:
         self.problems: list[Problem] = []
         """Warnings found while rendering: links and images that point to nothing."""
         self.origin = publish.origin_of(site.config.base_url)
+        self.link_world = digest_of(sorted(self.source_urls.items()), sorted(self.out_paths), sorted(self.assets))
+        """What links resolve against: when a previous build had the same, its bodies' links still hold."""
+        self.known_link_world = known_link_world
         self._md: MarkdownRenderer | None = None
         self.known_bodies = known_bodies or {}
         """Bodies rendered by a previous build (the cache), reused when still valid."""
@@ -205,10 +206,11 @@ class Renderer:
         pool's map for a cold build). Return how many bodies were converted.
         """
         todo = []
+        same_world = self.known_link_world == self.link_world
         for source in self.body_sources():
             known = self.known_bodies.get(source.src_path)
-            if known is not None and known.digest == source.digest and all(
-                    self.resolve_link(ref, source.src_path) == result for ref, result in known.links):
+            if known is not None and known.digest == source.digest and (same_world or all(
+                    self.resolve_link(ref, source.src_path) == result for ref, result in known.links)):
                 self._keep_body(source.src_path, known)
             else:
                 todo.append(source)
@@ -644,7 +646,10 @@ class Renderer:
         if kind == "article":
             index = self._article_index[route.key]
             article = site.articles[index]
+            # The body's HTML as well as the source: a link to another file renders
+            # differently when that file is renamed or deleted, the source unchanged.
             return (self._card_token(index), article.record.digest,
+                    self.body_entries[article.record.src_path].html_digest,
                     [self._author_token(a) for a in article.author_ids],
                     [self._card_token(i) for i in site.related.get(article.slug, ())],
                     self._card_token(index - 1) if index > 0 else None,

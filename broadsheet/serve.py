@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from .config import read_config_safely
 from .errors import BroadsheetError, Problem, SiteErrors, UsageError
-from .pipeline import BuildOptions, BuildResult, build
+from .pipeline import BuildOptions, BuildResult, Session
 from .watch import ChangeBatch, Watcher
 
 PREVIEW_DIR = Path(".cache") / "broadsheet" / "preview"
@@ -105,16 +105,18 @@ class Preview:
         self.state = PreviewState()
         self.changed = threading.Condition()
         self.stopping = threading.Event()
+        self.session = Session(site_dir, BuildOptions(out_dir=self.folder, preview=True, jobs=1))
+        """The builds of this preview; its cache stays in memory between rebuilds."""
 
-    def options(self) -> BuildOptions:
-        # jobs=1: forking worker processes from a threaded server can deadlock.
-        return BuildOptions(out_dir=self.folder, preview=True, jobs=1)
+    def rebuild(self, batch: ChangeBatch | None = None, *, parallel: bool = False) -> BuildResult | None:
+        """Build the preview; tell the tabs what changed, or what went wrong.
 
-    def rebuild(self, batch: ChangeBatch | None = None) -> BuildResult | None:
-        """Build the preview; tell the tabs what changed, or what went wrong."""
+        Only the first build, before any thread starts, may fork worker processes:
+        forking a process that runs threads can deadlock.
+        """
         started = time.perf_counter()
         try:
-            result = build(self.site_dir, self.options())
+            result = self.session.build(parallel=parallel)
         except SiteErrors as exc:
             text = "\n".join(self.describe(p) for p in exc.problems)
             self.log(text)
@@ -304,7 +306,7 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, *, polling:
     config, _problems = read_config_safely(site_dir)
     preview = Preview(site_dir, config.base_path, log=log)
     started = time.perf_counter()
-    preview.rebuild()
+    preview.rebuild(parallel=True)
     server = bind(host, port, preview, log=log)
     watcher = Watcher(site_dir, polling=polling)
     watcher.start()
@@ -331,5 +333,6 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, *, polling:
         server.shutdown()
         server.server_close()
         threads[1].join(timeout=10)
+        preview.session.save()
         log("Stopped.")
     return 0

@@ -13,6 +13,7 @@ import fnmatch
 import os
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import CONFIG_FILE
+
+# watchdog's inotify observer warns when a folder made with `mkdir -p` is seen twice (by its
+# creation event and by the walk of its parent): harmless, and not the author's business.
+warnings.filterwarnings("ignore", message="Callback with id .* already exists for watch", category=RuntimeWarning)
 
 QUIET_SECONDS = 0.03
 """A burst is over when no event came for this long."""
@@ -79,6 +84,13 @@ class _Handler(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's listing changed (a swap file came or went): its files' own events tell
+        if event.is_directory:
+            if event.event_type in ("deleted", "moved"):
+                self.watcher.folder_gone(os.fsdecode(event.src_path))
+            if event.event_type in ("created", "moved"):
+                self.watcher.folder_appeared(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
                 self.watcher.notice(os.fsdecode(raw))
@@ -93,6 +105,8 @@ class Watcher:
         self._pending: dict[str, ChangeKind] = {}
         self._first = 0.0
         self._last = 0.0
+        self._handler = _Handler(self)
+        self._watches: dict[str, object] = {}  # "content", "layouts" → their recursive watch
         if polling:
             from watchdog.observers.polling import PollingObserver
             self._observer = PollingObserver(timeout=0.2)
@@ -100,14 +114,40 @@ class Watcher:
             self._observer = Observer()
 
     def start(self) -> None:
-        handler = _Handler(self)
         for name in ("content", "layouts"):
-            folder = self.site_dir / name
-            if folder.is_dir():
-                self._observer.schedule(handler, str(folder), recursive=True)
+            self._watch(self.site_dir / name)
         # config.yaml, and content/ or layouts/ created later: the site folder, not recursively.
-        self._observer.schedule(handler, str(self.site_dir), recursive=False)
+        self._observer.schedule(self._handler, str(self.site_dir), recursive=False)
         self._observer.start()
+
+    def _watch(self, folder: Path) -> bool:
+        """Watch content/ or layouts/ recursively, unless it is already watched or missing."""
+        if folder.name in self._watches or not folder.is_dir():
+            return False
+        self._watches[folder.name] = self._observer.schedule(self._handler, str(folder), recursive=True)
+        return True
+
+    def folder_appeared(self, abs_path: str) -> None:
+        """content/ or layouts/ created (or moved in) while watching: watch it, and take in
+        the files written in it before the watch began, which have no event of their own."""
+        folder = Path(abs_path)
+        if folder.parent != self.site_dir or folder.name not in ("content", "layouts"):
+            return
+        if self._watch(folder):
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    self.notice(str(path))
+
+    def folder_gone(self, abs_path: str) -> None:
+        """content/ or layouts/ deleted (or moved away): drop its watch, so that a new one is watched."""
+        folder = Path(abs_path)
+        if folder.parent != self.site_dir or folder.name not in self._watches:
+            return
+        watch = self._watches.pop(folder.name)
+        try:
+            self._observer.unschedule(watch)
+        except (KeyError, OSError):
+            pass
 
     def stop(self) -> None:
         self._observer.stop()
@@ -117,8 +157,10 @@ class Watcher:
 
     def notice(self, abs_path: str) -> None:
         """Record one changed path (called from the observer's thread)."""
+        path = Path(abs_path)
         try:
-            rel = Path(abs_path).resolve().relative_to(self.site_dir).as_posix()
+            # Resolve the folder only: the file may be a link (emacs' lock .#x points to "user@host").
+            rel = (path.parent.resolve() / path.name).relative_to(self.site_dir).as_posix()
         except ValueError:
             return
         kind = classify(rel)
