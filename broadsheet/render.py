@@ -2,7 +2,7 @@
 route (pass B). Produces `Output(out_path, data)` values and writes nothing to disk.
 
 Templates receive plain views (dicts of text, URLs and lists), never model objects;
-docs/template-context.md is the contract.
+the README's "Template context" section is the contract.
 """
 
 from __future__ import annotations
