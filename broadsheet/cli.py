@@ -133,7 +133,7 @@ def _main(argv: list[str] | None) -> int:
             _print_problems(result.warnings, site_dir)
             print(_summary(result, "checked"))
             return 0
-        result = build(site_dir, options)
+        result = build(site_dir, options, progress=_progress if sys.stderr.isatty() else None)
         _print_problems(result.warnings, site_dir)
         stats = result.stats
         if stats.cache_note:
@@ -156,6 +156,12 @@ def _main(argv: list[str] | None) -> int:
         return _fail(f"error: {exc}", exc.exit_code)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+
+
+def _progress(what: str, done: int, total: int) -> None:
+    """Show a long build's progress on the terminal, on one line that the summary replaces."""
+    end = "\r\033[K" if done == total else ""
+    print(f"\r  rendering {what}: {done:,} of {total:,}", end=end, file=sys.stderr, flush=True)
 
 
 def _fail(message: str, code: int) -> int:

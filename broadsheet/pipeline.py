@@ -13,11 +13,10 @@ import hashlib
 import multiprocessing
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from .cache import Cache, CacheState, cache_key, engine_digest
 from .config import CONFIG_FILE, SiteConfig, load_config
@@ -156,7 +155,12 @@ class Session:
             self.dirty = False
 
 
-def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Session | None = None) -> BuildResult:
+Progress = Callable[[str, int, int], None]
+"""Called as progress(what, done, total) while a long build renders."""
+
+
+def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Session | None = None,
+          progress: Progress | None = None) -> BuildResult:
     """Build the site in `site_dir` into its output folder; return what was done.
 
     Raises SiteErrors (content, template) or UsageError (output folder); in both cases
@@ -173,22 +177,22 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
                         known_bodies=state.bodies, known_card_tokens=state.card_tokens,
                         template_references=state.template_references, template_cache=cache.folder / "templates",
                         known_link_world=state.link_world)
-    with _workers(options.jobs) as pool:
-        bodies = renderer.render_bodies(pool.map_for(renderer, len(renderer.body_sources())))
-        _check_render_problems(plan, renderer, options)
+    pool = _Pool(options.jobs or os.cpu_count() or 1, progress)
+    bodies = renderer.render_bodies(pool.map_for(renderer, len(renderer.body_sources())))
+    _check_render_problems(plan, renderer, options)
 
-        folder = OutputFolder.claim(out_dir, site_dir)
-        fingerprints = {route.out_path: renderer.fingerprint(route) for route in plan.routes}
-        todo = [route for route in plan.routes
-                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
-                or folder.file_state(route.out_path) != state.manifest.get(route.out_path)]
-        try:
-            staged, problems = pool.render_pages(renderer, folder, todo)
-            if problems:
-                raise SiteErrors(plan.warnings + problems)
-        except BaseException:
-            folder.rollback()
-            raise
+    folder = OutputFolder.claim(out_dir, site_dir)
+    fingerprints = {route.out_path: renderer.fingerprint(route) for route in plan.routes}
+    todo = [route for route in plan.routes
+            if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
+            or folder.file_state(route.out_path) != state.manifest.get(route.out_path)]
+    try:
+        staged, problems = pool.render_pages(renderer, folder, todo)
+        if problems:
+            raise SiteErrors(plan.warnings + problems)
+    except BaseException:
+        folder.rollback()
+        raise
     kept = {route.out_path for route in plan.routes} - {route.out_path for route in todo}
     copies = [(c.out_path, static_origin(c.origin, site_dir) / c.src_path) for c in plan.copies]
     report = folder.finish(staged, copies, kept, previous=state.produced if session else None)
@@ -291,20 +295,30 @@ def _render_page_chunk(routes: list[Route]) -> tuple[list[Staged], list[Problem]
 class _Pool:
     """Runs rendering work in this process or, when it is worth it, in forked workers."""
 
-    def __init__(self, jobs: int):
+    def __init__(self, jobs: int, progress: Progress | None = None):
         self.jobs = jobs
+        self.progress = progress
 
     def _can_fork(self, count: int) -> bool:
         return self.jobs > 1 and count >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
 
-    def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list) -> list:
+    def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list,
+             what: str, sizes: list[int] | None = None) -> list:
+        """Map `function` over `items` in forked workers, in order, reporting progress."""
         global _WORKER
         _WORKER = (renderer, folder)
         try:
             context = multiprocessing.get_context("fork")
             chunk = max(1, len(items) // (self.jobs * 8))
+            results, done = [], 0
+            total = sum(sizes) if sizes else len(items)
             with context.Pool(self.jobs) as pool:
-                return pool.map(function, items, chunksize=chunk)
+                for index, result in enumerate(pool.imap(function, items, chunksize=chunk)):
+                    results.append(result)
+                    done += sizes[index] if sizes else 1
+                    if self.progress:
+                        self.progress(what, done, total)
+            return results
         finally:
             _WORKER = None
 
@@ -312,7 +326,7 @@ class _Pool:
         """Return a `map` for `Renderer.render_bodies`: parallel when there is enough to do."""
         if not self._can_fork(count):
             return map
-        return lambda function, items: self._run(renderer, None, _render_body, list(items))
+        return lambda function, items: self._run(renderer, None, _render_body, list(items), "Markdown")
 
     def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],
                      ) -> tuple[list[Staged], list[Problem]]:
@@ -324,7 +338,8 @@ class _Pool:
         staged: list[Staged] = []
         problems: list[Problem] = []
         seen: set[str] = set()
-        for chunk_staged, chunk_problems in self._run(renderer, folder, _render_page_chunk, chunks):
+        for chunk_staged, chunk_problems in self._run(renderer, folder, _render_page_chunk, chunks, "pages",
+                                                      [len(chunk) for chunk in chunks]):
             staged += chunk_staged
             for problem in chunk_problems:
                 if problem.format() not in seen:
@@ -333,6 +348,3 @@ class _Pool:
         return staged, problems
 
 
-@contextmanager
-def _workers(jobs: int | None) -> Iterator[_Pool]:
-    yield _Pool(jobs or os.cpu_count() or 1)

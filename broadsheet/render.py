@@ -555,7 +555,8 @@ class Renderer:
         everything = range(len(articles))
         urls = [{"loc": self.links.abs_url("/"), "lastmod": newest(everything)}]
         for index, article in enumerate(articles):
-            if article.status == PUBLISHED:
+            # Syndicated copies (canonical_url elsewhere) are left out: a sitemap lists canonical URLs.
+            if article.status == PUBLISHED and article.record.canonical_url in (None, self.card(index)["abs_url"]):
                 card = self.card(index)
                 urls.append({"loc": card["abs_url"], "lastmod": card["updated_iso"] or card["date_iso"]})
         published_authors = [a for a in self.site.authors if newest(self.site.by_author.get(a, ()))
