@@ -138,7 +138,7 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | 
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
     articles, authors, pages, assets = [], [], [], []
-    for rel, stat in _walk(content):
+    for rel, stat in _walk(content, problems):
         src_path = f"content/{rel}"
         if not rel.endswith(".md"):
             assets.append(rel)
@@ -185,11 +185,13 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
     return record, problems
 
 
-def _walk(content: Path) -> list[tuple[str, os.stat_result]]:
+def _walk(content: Path, problems: list[Problem]) -> list[tuple[str, os.stat_result]]:
     """Return every file under content/ as (path relative to it, its stat), sorted, skipping
-    hidden files and folders and editors' backups (`x~`). Strings, not Path objects: this
-    runs on every build."""
+    hidden files and folders and editors' backups (`x~`). A symbolic link to a file outside
+    the site is skipped with a warning: the site publishes only its own files. Strings,
+    not Path objects: this runs on every build."""
     found: list[tuple[str, os.stat_result]] = []
+    site = content.resolve().parent
 
     def scan(folder: str, prefix: str) -> None:
         with os.scandir(folder) as entries:
@@ -199,6 +201,11 @@ def _walk(content: Path) -> list[tuple[str, os.stat_result]]:
                 if entry.is_dir(follow_symlinks=False):
                     scan(entry.path, prefix + entry.name + "/")
                 elif entry.is_file():
+                    if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(site):
+                        problems.append(warning(SourceLoc(f"content/{prefix}{entry.name}"),
+                                                "a link to a file outside the site folder: not published",
+                                                "copy the file into content/ instead"))
+                        continue
                     found.append((prefix + entry.name, entry.stat()))
 
     if content.is_dir():

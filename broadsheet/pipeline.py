@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -283,6 +284,12 @@ def _strict(problems: list[Problem], options: BuildOptions) -> list[Problem]:
 _WORKER: tuple[Renderer, OutputFolder | None] | None = None
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the build, which stops them: no traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _render_body(source):
     return _WORKER[0].render_body(source)
 
@@ -312,7 +319,14 @@ class _Pool:
             chunk = max(1, len(items) // (self.jobs * 8))
             results, done = [], 0
             total = sum(sizes) if sizes else len(items)
-            with context.Pool(self.jobs) as pool:
+            # Ctrl-C is held back while the workers are forked (it goes to the whole process
+            # group): a worker interrupted half-way through starting can hang the build.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                pool = context.Pool(self.jobs, initializer=_ignore_interrupts)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            with pool:
                 for index, result in enumerate(pool.imap(function, items, chunksize=chunk)):
                     results.append(result)
                     done += sizes[index] if sizes else 1

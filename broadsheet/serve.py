@@ -14,6 +14,7 @@ import html
 import json
 import os
 import posixpath
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -208,7 +209,10 @@ class _Handler(BaseHTTPRequestHandler):
             target = os.path.join(target, "index.html")
         if not os.path.isfile(target) or os.path.basename(target).startswith("."):
             return self.not_found(head)
-        self.send_file(target, HTTPStatus.OK, head)
+        try:
+            self.send_file(target, HTTPStatus.OK, head)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            self.not_found(head)  # removed by a rebuild since the check above
 
     def send_file(self, target: str, status: HTTPStatus, head: bool) -> None:
         with open(target, "rb") as handle:
@@ -227,7 +231,10 @@ class _Handler(BaseHTTPRequestHandler):
     def not_found(self, head: bool) -> None:
         page = os.path.join(self.server.preview.folder, "404.html")
         if os.path.isfile(page):
-            return self.send_file(page, HTTPStatus.NOT_FOUND, head)
+            try:
+                return self.send_file(page, HTTPStatus.NOT_FOUND, head)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                pass  # removed by a rebuild since the check above
         body = b"Not found"
         self.send_response(HTTPStatus.NOT_FOUND)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -283,6 +290,13 @@ class PreviewServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], preview: Preview):
         self.preview = preview
         super().__init__(address, _Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A tab that goes away mid-answer (a reload, a click, a closed tab) is not worth a
+        traceback on the author's terminal; anything else still is."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def bind(host: str, port: int, preview: Preview, *, log=print) -> PreviewServer:
