@@ -9,11 +9,12 @@ pages are replaced by rename, so a page is never served half-written.
 
 from __future__ import annotations
 
+import collections
 import errno
-import html
 import json
 import os
 import posixpath
+import signal
 import sys
 import threading
 import time
@@ -24,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .config import read_config_safely
-from .errors import BroadsheetError, Problem, SiteErrors, UsageError
+from .errors import Problem, SiteErrors, UsageError
 from .pipeline import BuildOptions, BuildResult, Session
 from .watch import ChangeBatch, Watcher
 
@@ -105,6 +106,8 @@ class Preview:
         self.log = log
         self.state = PreviewState()
         self.changed = threading.Condition()
+        self.history: collections.deque[PreviewState] = collections.deque(maxlen=64)
+        """The last states published, for tabs that missed some."""
         self.stopping = threading.Event()
         self.session = Session(site_dir, BuildOptions(out_dir=self.folder, preview=True, jobs=1))
         """The builds of this preview; its cache stays in memory between rebuilds."""
@@ -161,7 +164,21 @@ class Preview:
     def publish(self, state: PreviewState) -> None:
         with self.changed:
             self.state = state
+            self.history.append(state)
             self.changed.notify_all()
+
+    def since(self, seen: int | None) -> PreviewState:
+        """Return the current state, with the pages and styles of every build after epoch
+        `seen`: a tab whose stream woke up late still hears of a page changed in between."""
+        state = self.state
+        if seen is None or state.epoch <= seen + 1 or state.problems:
+            return state
+        missed = [s for s in self.history if s.epoch > seen]
+        if len(missed) < state.epoch - seen:  # older than the history: reload every tab
+            return PreviewState(state.epoch, [], [], True, state.problems)
+        pages = sorted({page for s in missed for page in s.pages})
+        styles = sorted({style for s in missed for style in s.styles})
+        return PreviewState(state.epoch, pages, styles, any(s.everything for s in missed), state.problems)
 
     def watch_loop(self, watcher: Watcher) -> None:
         """Rebuild once per burst of saves until stopped. A burst arriving during a
@@ -264,7 +281,7 @@ class _Handler(BaseHTTPRequestHandler):
                 with preview.changed:
                     if preview.state.epoch == seen:
                         preview.changed.wait(HEARTBEAT_SECONDS)
-                    state = preview.state
+                    state = preview.since(seen)
                 if state.epoch == seen:
                     self.wfile.write(b": heartbeat\n\n")
                 else:
@@ -314,6 +331,10 @@ def bind(host: str, port: int, preview: Preview, *, log=print) -> PreviewServer:
     raise UsageError(f"ports {port} to {port + PORT_TRIES - 1} are all taken: choose one with --port")
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, *, polling: bool = False,
           log=print, ready: threading.Event | None = None, stop: threading.Event | None = None) -> int:
     """Build, serve and watch until Ctrl-C (or `stop`); return the exit status."""
@@ -334,6 +355,9 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, *, polling:
         f"Ctrl-C to stop.")
     if ready:
         ready.set()
+    if threading.current_thread() is threading.main_thread():
+        # `docker stop`, systemd and `kill` stop the preview as cleanly as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         while not (stop and stop.is_set()):
             time.sleep(0.2)
