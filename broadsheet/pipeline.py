@@ -179,7 +179,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
                         template_references=state.template_references, template_cache=cache.folder / "templates",
                         known_link_world=state.link_world)
     pool = _Pool(options.jobs or os.cpu_count() or 1, progress)
-    bodies = renderer.render_bodies(pool.map_for(renderer, len(renderer.body_sources())))
+    bodies = renderer.render_bodies(pool.map_for(renderer))
     _check_render_problems(plan, renderer, options)
 
     folder = OutputFolder.claim(out_dir, site_dir)
@@ -336,11 +336,14 @@ class _Pool:
         finally:
             _WORKER = None
 
-    def map_for(self, renderer: Renderer, count: int) -> Callable:
+    def map_for(self, renderer: Renderer) -> Callable:
         """Return a `map` for `Renderer.render_bodies`: parallel when there is enough to do."""
-        if not self._can_fork(count):
-            return map
-        return lambda function, items: self._run(renderer, None, _render_body, list(items), "Markdown")
+        def map_bodies(function: Callable, items) -> list:
+            items = list(items)
+            if not self._can_fork(len(items)):  # a rebuild converts a handful: no workers
+                return list(map(function, items))
+            return self._run(renderer, None, _render_body, items, "Markdown")
+        return map_bodies
 
     def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],
                      ) -> tuple[list[Staged], list[Problem]]:
