@@ -9,41 +9,22 @@ whole, is ignored (a full rebuild), never trusted. Imports only `errors`.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import hashlib
 import os
 import pickle
+import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 CACHE_DIR = Path(".cache") / "broadsheet"
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"broadsheet-cache\n"
 CHECKSUM_SIZE = 4
 """CRC-32 of the pickled state, after the format: a damaged file is detected before it is trusted."""
-
-
-@dataclass(slots=True)
-class SourceEntry:
-    """A parsed source file: valid while the file's bytes hash to `digest`."""
-
-    digest: str
-    record: Any
-    """The ArticleRecord, AuthorRecord or PageRecord, or None when the file had errors."""
-    problems: tuple
-
-
-@dataclass(slots=True)
-class BodyEntry:
-    """A rendered Markdown body: valid while its source digest is the same and every link
-    it holds still resolves as it did (`links`)."""
-
-    digest: str
-    rendered: Any
-    links: tuple
-    """(reference, what it resolved to) for each link and image in the body."""
-    problems: tuple
 
 
 @dataclass(slots=True)
@@ -52,7 +33,9 @@ class CacheState:
     """Engine code, options and output folder this state belongs to."""
     config_digest: str = ""
     sources: dict[str, SourceEntry] = field(default_factory=dict)
-    bodies: dict[str, BodyEntry] = field(default_factory=dict)
+    body_index: dict[str, tuple] = field(default_factory=dict)
+    """src_path → (source digest, HTML digest, problems, links) of each rendered body; the
+    bodies themselves are in the `BodyStore`, read only when a page that shows one renders."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     """out_path → fingerprint of the inputs of the page last written there."""
     card_tokens: dict[str, str] = field(default_factory=dict)
@@ -83,12 +66,68 @@ def cache_key(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+class BodyStore:
+    """Rendered bodies in an SQLite file beside the cache: a rebuild reads the few it needs
+    and writes the few that changed, instead of loading and saving all of them."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # One build at a time uses it, from whichever thread runs the build (the preview's).
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (src_path TEXT PRIMARY KEY, digest TEXT, body BLOB)")
+        return self._db
+
+    def get(self, src_path: str, digest: str) -> Any | None:
+        """Return the stored body of `src_path` if it was rendered from `digest`, else None."""
+        if self._db is None and not self.path.exists():
+            return None
+        try:
+            row = self._connect().execute("SELECT digest, body FROM bodies WHERE src_path = ?", (src_path,)).fetchone()
+            if row is None or row[0] != digest:
+                return None
+            return pickle.loads(row[1])
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+                TypeError, ValueError):
+            return None  # damaged: the caller renders the body again
+
+    def put(self, bodies: dict[str, Any], keep: set[str]) -> None:
+        """Store `bodies` (src_path → body with a `digest`) and forget every body not in `keep`."""
+        db = self._connect()
+        db.execute("BEGIN")
+        db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
+                       [(src, body.digest, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
+                        for src, body in bodies.items()])
+        stored = {row[0] for row in db.execute("SELECT src_path FROM bodies")}
+        db.executemany("DELETE FROM bodies WHERE src_path = ?", [(src,) for src in stored - keep])
+        db.execute("COMMIT")
+
+    def clear(self) -> None:
+        if self._db is None and not self.path.exists():
+            return
+        try:
+            self._connect().execute("DELETE FROM bodies")
+        except sqlite3.Error:
+            self.close()
+            self.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
 class Cache:
     """One cache file for one combination of engine, options and output folder."""
 
     def __init__(self, site_dir: Path, key: str):
         self.folder = site_dir / CACHE_DIR
         self.path = self.folder / f"{key[:16]}.pickle"
+        self.bodies = BodyStore(self.folder / f"{key[:16]}.bodies.sqlite")
         self.key = key
         self.note: str | None = None
         """Why the cache was not used, when it was not (for --verbose and the summary)."""
@@ -119,11 +158,15 @@ class Cache:
 
     def _empty(self, note: str | None) -> CacheState:
         self.note = note
+        self.bodies.clear()
         return CacheState(self.key)
 
     def save(self, state: CacheState) -> None:
-        """Write the state whole (temp file, then rename)."""
+        """Write the state whole (temp file, then rename). The Markdown text of each source
+        is left out (a record whose body must be converted again is read again)."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        state = copy.copy(state)
+        state.sources = {path: (entry[0], _without_body(entry[1]), *entry[2:]) for path, entry in state.sources.items()}
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             with open(temp, "wb") as handle:
@@ -139,6 +182,12 @@ class Cache:
         finally:
             if temp.exists():
                 temp.unlink()
+
+
+def _without_body(record: Any) -> Any:
+    if record is None or not getattr(record, "body", ""):
+        return record
+    return dataclasses.replace(record, body="")
 
 
 class _ChecksumWriter:

@@ -167,6 +167,12 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | 
     return Records(tuple(articles), tuple(authors), tuple(pages), tuple(assets)), problems, parsed
 
 
+def read_body(site_dir: Path, src_path: str) -> str:
+    """Return the Markdown body of a source file (its text after the front matter)."""
+    with open(site_dir / src_path, "rb") as handle:
+        return parse_document(decode_text(handle.read(), src_path), src_path).body
+
+
 def _parse_source(data: bytes, src_path: str, section: str, digest: str, config: SiteConfig):
     """Parse and validate one Markdown file. Return (record or None, problems)."""
     problems: list[Problem] = []

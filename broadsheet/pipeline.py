@@ -22,7 +22,7 @@ from typing import Any, Callable
 from .cache import Cache, CacheState, cache_key, engine_digest
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
-from .load import load_records
+from .load import load_records, read_body
 from .model import Site, build_site_graph
 from .output import OutputFolder, Staged, WriteReport
 from .render import Output, Renderer
@@ -175,7 +175,9 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     plan = plan_site(site_dir, options, known_sources=state.sources, trust_stat=session is not None,
                      memo=state.model_memo)
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
-                        known_bodies=state.bodies, known_card_tokens=state.card_tokens,
+                        body_index=state.body_index, body_store=cache.bodies,
+                        read_source=lambda src_path: read_body(site_dir, src_path),
+                        known_card_tokens=state.card_tokens,
                         template_references=state.template_references, template_cache=cache.folder / "templates",
                         known_link_world=state.link_world)
     pool = _Pool(options.jobs or os.cpu_count() or 1, progress)
@@ -202,7 +204,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
                        and _same_digests(plan.sources, state.sources))
     if not nothing_changed or session:  # a no-op rebuild does not rewrite a cache of many megabytes
         state.sources = plan.sources
-        state.bodies = dict(renderer.body_entries)
+        cache.bodies.put(renderer.fresh_bodies, keep=set(renderer.body_info))
+        state.body_index = dict(renderer.body_info)
         state.fingerprints = fingerprints
         state.card_tokens = renderer.card_tokens
         state.link_world = renderer.link_world
@@ -219,16 +222,18 @@ def check(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     """Do everything a build does except writing; raise SiteErrors for any problem."""
     started = time.perf_counter()
     out_dir = options.out_dir or site_dir / "output"
-    _cache, state = _open_cache(site_dir, out_dir, options)
+    cache, state = _open_cache(site_dir, out_dir, options)
     plan = plan_site(site_dir, options, known_sources=state.sources)
-    outputs = render_site(plan, site_dir, options, state)
+    outputs = render_site(plan, site_dir, options, state, cache)
     return BuildResult(plan, None, time.perf_counter() - started, None, outputs)
 
 
-def render_site(plan: Plan, site_dir: Path, options: BuildOptions, state: CacheState | None = None) -> list[Output]:
+def render_site(plan: Plan, site_dir: Path, options: BuildOptions, state: CacheState | None = None,
+                cache: Cache | None = None) -> list[Output]:
     """Render every page of the plan in memory. Raises SiteErrors for any problem."""
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
-                        known_bodies=state.bodies if state else None)
+                        body_index=state.body_index if state else None, body_store=cache.bodies if cache else None,
+                        read_source=lambda src_path: read_body(site_dir, src_path))
     renderer.render_bodies()
     _check_render_problems(plan, renderer, options)
     outputs, problems = renderer.render_routes(plan.routes)
@@ -350,6 +355,7 @@ class _Pool:
         """Render `routes` and stage their bytes; return the staged pages and template problems."""
         if not self._can_fork(len(routes)):
             return renderer.render_routes(routes, lambda output: folder.stage_bytes(output.out_path, output.data))
+        renderer.preload_bodies()  # workers must not read the cache's SQLite file they inherit
         size = max(1, len(routes) // (self.jobs * 8))
         chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
         staged: list[Staged] = []

@@ -140,11 +140,25 @@ def format_date(when) -> str:
     return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
 
 
+class _Bodies:
+    """The rendered bodies of a build, as a mapping that loads each on first use."""
+
+    def __init__(self, renderer: "Renderer"):
+        self._renderer = renderer
+        self._loaded: dict[str, Rendered] = {}
+
+    def __getitem__(self, src_path: str) -> Rendered:
+        if src_path not in self._loaded:
+            self._loaded[src_path] = self._renderer.load_body(src_path)
+        return self._loaded[src_path]
+
+
 class Renderer:
     """Pass A and pass B for one build. Holds the Markdown output of every body."""
 
     def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
-                 preview: bool = False, known_bodies: Mapping[str, Body] | None = None,
+                 preview: bool = False, body_index: Mapping[str, tuple] | None = None, body_store: Any = None,
+                 read_source: Callable[[str], str] | None = None,
                  known_card_tokens: Mapping[str, str] | None = None,
                  template_references: dict[str, tuple] | None = None, template_cache: Path | None = None,
                  known_link_world: str | None = None):
@@ -165,12 +179,20 @@ class Renderer:
         """What links resolve against: when a previous build had the same, its bodies' links still hold."""
         self.known_link_world = known_link_world
         self._md: MarkdownRenderer | None = None
-        self.known_bodies = known_bodies or {}
-        """Bodies rendered by a previous build (the cache), reused when still valid."""
-        self.body_entries: dict[str, Body] = {}
-        """src_path → this build's body."""
-        self.bodies: dict[str, Rendered] = {}
-        """src_path → rendered body."""
+        self.known_index = body_index or {}
+        """A previous build's bodies: src_path → (digest, html_digest, problems, links,
+        first paragraph, word count): what cards need, without loading the HTML."""
+        self.body_store = body_store
+        """Where those bodies are kept (`get(src_path, digest)`), or None."""
+        self.read_source = read_source
+        """Reads a source's Markdown text again (the cache does not keep it)."""
+        self.body_info: dict[str, tuple] = {}
+        """This build's bodies, in the form of `known_index`."""
+        self.fresh_bodies: dict[str, Body] = {}
+        """Bodies converted by this build (the cache stores them)."""
+        self.bodies = _Bodies(self)
+        """src_path → Rendered, fetched from the store on first use."""
+        self._sources: dict[str, BodySource] = {}
         self._tokens: dict[tuple, str] = {}
         self._entries: dict[int, dict] = {}
         self.known_card_tokens = known_card_tokens or {}
@@ -208,20 +230,48 @@ class Renderer:
         todo = []
         same_world = self.known_link_world == self.link_world
         for source in self.body_sources():
-            known = self.known_bodies.get(source.src_path)
-            if known is not None and known.digest == source.digest and (same_world or all(
-                    self.resolve_link(ref, source.src_path) == result for ref, result in known.links)):
-                self._keep_body(source.src_path, known)
+            self._sources[source.src_path] = source
+            known = self.known_index.get(source.src_path)
+            if known is not None and known[0] == source.digest and (same_world or all(
+                    self.resolve_link(ref, source.src_path) == result for ref, result in known[3])):
+                self.body_info[source.src_path] = known
+                self.problems.extend(known[2])
             else:
-                todo.append(source)
+                todo.append(self._with_text(source))
         for source, body in zip(todo, map_fn(self.render_body, todo)):
-            self._keep_body(source.src_path, body)
+            self._keep_fresh(source.src_path, body)
+            self.problems.extend(body.problems)
         return len(todo)
 
-    def _keep_body(self, src_path: str, body: Body) -> None:
-        self.body_entries[src_path] = body
-        self.bodies[src_path] = body.rendered
-        self.problems.extend(body.problems)
+    def _with_text(self, source: BodySource) -> BodySource:
+        """Return the source with its Markdown text (read again when the cache left it out)."""
+        if source.text or self.read_source is None:
+            return source
+        return BodySource(source.src_path, source.digest, self.read_source(source.src_path), source.line)
+
+    def _keep_fresh(self, src_path: str, body: Body) -> None:
+        self.fresh_bodies[src_path] = body
+        self.body_info[src_path] = (body.digest, body.html_digest, body.problems, body.links,
+                                    body.rendered.first_paragraph, body.rendered.word_count)
+
+    def load_body(self, src_path: str) -> Rendered:
+        """Return a body's HTML: converted this build, or from the store (checked against
+        its recorded hash; a missing or damaged one is converted again)."""
+        fresh = self.fresh_bodies.get(src_path)
+        if fresh is not None:
+            return fresh.rendered
+        digest, html_digest = self.body_info[src_path][:2]
+        stored = self.body_store.get(src_path, digest) if self.body_store else None
+        if stored is not None and digest_of(stored.rendered.html) == html_digest:
+            return stored.rendered
+        body = self.render_body(self._with_text(self._sources[src_path]))
+        self._keep_fresh(src_path, body)
+        return body.rendered
+
+    def preload_bodies(self) -> None:
+        """Fetch every body now (before forking workers, which must not share the store)."""
+        for src_path in self.body_info:
+            self.bodies[src_path]
 
     def render_body(self, source: BodySource) -> Body:
         """Convert one body, recording how each link resolved and which ones are broken."""
@@ -312,7 +362,7 @@ class Renderer:
         record = article.record
         tz = self.config.tz
         url = article_url(self.site, record)
-        rendered = self.bodies[record.src_path]
+        info = self.body_info[record.src_path]  # the card's summary and reading time, not the HTML
         image = None
         if record.image:
             image = {"src": self.media_url(record.image.src, record.src_path), "alt": record.image.alt,
@@ -321,7 +371,7 @@ class Renderer:
         updated = record.updated.astimezone(tz) if record.updated else None
         return {
             "slug": record.slug, "title": record.title, "subtitle": record.subtitle,
-            "summary": record.summary or cut_at_word(rendered.first_paragraph),
+            "summary": record.summary or cut_at_word(info[4]),
             "url": self.links.url(url), "abs_url": self.links.abs_url(url),
             "date": date, "date_iso": date.isoformat(), "date_display": format_date(date),
             "updated": updated, "updated_iso": updated.isoformat() if updated else None,
@@ -329,7 +379,7 @@ class Renderer:
             "authors": [self.author_ref(a) for a in article.author_ids],
             "tags": [self.tag_ref(t) for t in article.tag_slugs],
             "image": image, "status": article.status,
-            "reading_minutes": reading_minutes(rendered.word_count),
+            "reading_minutes": reading_minutes(info[5]),
         }
 
     def author_ref(self, author_id: str) -> dict:
@@ -578,7 +628,7 @@ class Renderer:
 
     def _description(self, index: int) -> str:
         record = self.site.articles[index].record
-        return record.summary or record.subtitle or cut_at_word(self.bodies[record.src_path].first_paragraph) \
+        return record.summary or record.subtitle or cut_at_word(self.body_info[record.src_path][4]) \
             or record.title
 
     def _article_view(self, index: int) -> dict:
@@ -650,7 +700,7 @@ class Renderer:
             # The body's HTML as well as the source: a link to another file renders
             # differently when that file is renamed or deleted, the source unchanged.
             return (self._card_token(index), article.record.digest,
-                    self.body_entries[article.record.src_path].html_digest,
+                    self.body_info[article.record.src_path][1],
                     [self._author_token(a) for a in article.author_ids],
                     [self._card_token(i) for i in site.related.get(article.slug, ())],
                     self._card_token(index - 1) if index > 0 else None,
@@ -671,14 +721,14 @@ class Renderer:
             return [self._card_token(i) for i in range(len(site.articles))]
         if kind == "page":
             record = self._page_index[route.key]
-            return record.digest, self.body_entries[record.src_path].html_digest
+            return record.digest, self.body_info[record.src_path][1]
         if kind in ("feed", "tag-feed", "author-feed", "rss", "json-feed"):
             indexes = site.by_tag[route.key] if kind == "tag-feed" else site.by_author[route.key] \
                 if kind == "author-feed" else range(len(site.articles))
             published = [i for i in indexes if site.articles[i].status == PUBLISHED][:publish.FEED_LIMIT]
             owner = self._tag_token(route.key) if kind == "tag-feed" else \
                 self._author_token(route.key) if kind == "author-feed" else None
-            return owner, [(self._card_token(i), self.body_entries[site.articles[i].record.src_path].html_digest,
+            return owner, [(self._card_token(i), self.body_info[site.articles[i].record.src_path][1],
                             site.articles[i].record.canonical_url) for i in published]
         if kind == "sitemap":
             return ([self._card_token(i) for i, a in enumerate(site.articles) if a.status == PUBLISHED],
@@ -696,7 +746,7 @@ class Renderer:
             image = self.media_url(record.image.src, record.src_path) if record.image else None
             # The slug too: it comes from the file name unless the front matter sets it, so two
             # files with equal bytes (or one file renamed) have equal digests but other cards.
-            inputs = digest_of(record.slug, record.digest, self.body_entries[record.src_path].html_digest,
+            inputs = digest_of(record.slug, record.digest, self.body_info[record.src_path][1],
                                article.status, image,
                                [(a, self.site.authors[a].name) for a in article.author_ids],
                                [(t, self.site.tags[t].name) for t in article.tag_slugs])
@@ -714,7 +764,7 @@ class Renderer:
             source = author.record.src_path if author.record else ""
             self._tokens[key] = digest_of(
                 author.id, author.name, author.record.digest if author.record else "",
-                self.body_entries[source].html_digest if author.record else "",
+                self.body_info[source][1] if author.record else "",
                 self.media_url(author.avatar, source), len(self.site.by_author.get(author_id, ())),
                 author_id in self.site.by_author)
         return self._tokens[key]
