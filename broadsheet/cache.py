@@ -79,6 +79,9 @@ class BodyStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # One build at a time uses it, from whichever thread runs the build (the preview's).
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            # A cache, not a record: no fsync (a damaged body fails its hash and is converted again).
+            self._db.execute("PRAGMA synchronous = OFF")
+            self._db.execute("PRAGMA journal_mode = MEMORY")
             self._db.execute("CREATE TABLE IF NOT EXISTS bodies (src_path TEXT PRIMARY KEY, digest TEXT, body BLOB)")
         return self._db
 
@@ -95,15 +98,16 @@ class BodyStore:
                 TypeError, ValueError):
             return None  # damaged: the caller renders the body again
 
-    def put(self, bodies: dict[str, Any], keep: set[str]) -> None:
-        """Store `bodies` (src_path → body with a `digest`) and forget every body not in `keep`."""
+    def put(self, bodies: dict[str, Any], forget: set[str]) -> None:
+        """Store `bodies` (src_path → body with a `digest`) and drop those of `forget`."""
+        if not bodies and not forget:
+            return
         db = self._connect()
         db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",
-                       [(src, body.digest, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
-                        for src, body in bodies.items()])
-        stored = {row[0] for row in db.execute("SELECT src_path FROM bodies")}
-        db.executemany("DELETE FROM bodies WHERE src_path = ?", [(src,) for src in stored - keep])
+        db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",  # a generator: one pickle at a time
+                       ((src, body.digest, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
+                        for src, body in bodies.items()))
+        db.executemany("DELETE FROM bodies WHERE src_path = ?", [(src,) for src in sorted(forget)])
         db.execute("COMMIT")
 
     def clear(self) -> None:

@@ -204,7 +204,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
                        and _same_digests(plan.sources, state.sources))
     if not nothing_changed or session:  # a no-op rebuild does not rewrite a cache of many megabytes
         state.sources = plan.sources
-        cache.bodies.put(renderer.fresh_bodies, keep=set(renderer.body_info))
+        cache.bodies.put(renderer.fresh_bodies, forget=set(state.body_index) - set(renderer.body_info))
         state.body_index = dict(renderer.body_info)
         state.fingerprints = fingerprints
         state.card_tokens = renderer.card_tokens

@@ -128,7 +128,10 @@ def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1, *, sub
                                     f"{subject} must be a mapping of 'key: value' lines, not {_kind(node)}"))
         problems: list[Problem] = []
         _check_duplicates(node, src_path, first_line, problems, set(), set())
-        meta = loader.construct_document(node)
+        # Keys are taken as written: YAML 1.1 would make `on:` or `no:` the boolean True/False.
+        constructed = loader.construct_document(node)
+        meta = {str(key_node.value): constructed[loader.construct_object(key_node)]
+                for key_node, _value in node.value if isinstance(key_node, yaml.ScalarNode)}
         key_lines: dict[str, int] = {}
         texts: dict[str, Any] = {}
         memo: dict[int, Any] = {}
@@ -159,8 +162,6 @@ def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1, *, sub
         raise SourceError(error(SourceLoc(src_path, first_line), f"invalid YAML in {subject}: {exc}")) from None
     finally:
         loader.dispose()
-    # Non-string keys (`2026: x`) become strings so every later stage sees str keys.
-    meta = {str(k): v for k, v in meta.items()}
     return meta, texts, key_lines, problems
 
 
