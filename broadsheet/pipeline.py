@@ -292,7 +292,8 @@ _WORKER: tuple[Renderer, OutputFolder | None] | None = None
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the build, which stops them: no traceback per worker."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool stops its workers with SIGTERM
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _render_body(source):
@@ -324,9 +325,9 @@ class _Pool:
             chunk = max(1, len(items) // (self.jobs * 8))
             results, done = [], 0
             total = sum(sizes) if sizes else len(items)
-            # Ctrl-C is held back while the workers are forked (it goes to the whole process
-            # group): a worker interrupted half-way through starting can hang the build.
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            # Ctrl-C (and SIGTERM) are held back while the workers are forked (Ctrl-C goes to the
+            # whole process group): a worker interrupted half-way through starting can hang the build.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
                 pool = context.Pool(self.jobs, initializer=_ignore_interrupts)
             finally:

@@ -338,6 +338,10 @@ def _interrupt(signum, frame) -> None:
 def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, *, polling: bool = False,
           log=print, ready: threading.Event | None = None, stop: threading.Event | None = None) -> int:
     """Build, serve and watch until Ctrl-C (or `stop`); return the exit status."""
+    if threading.current_thread() is threading.main_thread():
+        # `docker stop`, systemd and `kill` stop the preview as cleanly as Ctrl-C does
+        # (installed first: a SIGTERM may come as soon as the server says it is ready).
+        signal.signal(signal.SIGTERM, _interrupt)
     config, _problems = read_config_safely(site_dir)
     preview = Preview(site_dir, config.base_path, log=log)
     started = time.perf_counter()
@@ -355,9 +359,6 @@ def serve(site_dir: Path, host: str = "127.0.0.1", port: int = 8000, *, polling:
         f"Ctrl-C to stop.")
     if ready:
         ready.set()
-    if threading.current_thread() is threading.main_thread():
-        # `docker stop`, systemd and `kill` stop the preview as cleanly as Ctrl-C does.
-        signal.signal(signal.SIGTERM, _interrupt)
     try:
         while not (stop and stop.is_set()):
             time.sleep(0.2)
