@@ -32,7 +32,7 @@ class CacheState:
     key: str
     """Engine code, options and output folder this state belongs to."""
     config_digest: str = ""
-    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    sources: dict[str, tuple] = field(default_factory=dict)
     body_index: dict[str, tuple] = field(default_factory=dict)
     """src_path → (source digest, HTML digest, problems, links) of each rendered body; the
     bodies themselves are in the `BodyStore`, read only when a page that shows one renders."""

@@ -12,7 +12,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable
 
 from .errors import BroadsheetError, UsageError
 
@@ -21,11 +21,6 @@ MARKER_TEXT = ("This folder is written by Broadsheet (python build.py).\n"
                "Everything in it is replaced on each build: edit content/ and layouts/ instead.\n")
 TEMP_SUFFIX = ".bs-tmp"
 STAGING = ".broadsheet-staging"
-
-
-class Writable(Protocol):
-    out_path: str
-    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +101,6 @@ class OutputFolder:
         if name in ("", ".", "..") or ".." in out_path.split("/") or os.path.isabs(out_path):
             raise BroadsheetError(f"refusing to write {out_path}: it would land outside the output folder")
         return path
-
-    def write_all(self, outputs: Iterable[Writable], copies: Iterable[tuple[str, Path]]) -> WriteReport:
-        """Write every output and copy, then remove every file the site no longer has.
-
-        Every target is checked first, so a refused path fails the build before anything is written.
-        """
-        outputs, copies = list(outputs), list(copies)
-        staged = [self.stage_bytes(o.out_path, o.data) for o in outputs]
-        return self.finish(staged, copies, set())
 
     def finish(self, staged: list[Staged], copies: list[tuple[str, Path]], kept: set[str],
                previous: set[str] | None = None) -> WriteReport:

@@ -220,8 +220,3 @@ def _check_duplicates(node: yaml.Node, src_path: str, first_line: int, problems:
             _check_duplicates(item, src_path, first_line, problems, done, open_)
     open_.discard(id(node))
     done.add(id(node))
-
-
-def line_of_text(text: str, offset: int) -> int:
-    """Return the 1-based line of character `offset` in `text`."""
-    return text.count("\n", 0, offset) + 1
