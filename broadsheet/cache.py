@@ -9,8 +9,6 @@ whole, is ignored (a full rebuild), never trusted. Imports only `errors`.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import hashlib
 import os
 import pickle
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = Path(".cache") / "broadsheet"
-FORMAT = 3
+FORMAT = 4
 MAGIC = b"broadsheet-cache\n"
 CHECKSUM_SIZE = 4
 """CRC-32 of the pickled state, after the format: a damaged file is detected before it is trusted."""
@@ -50,6 +48,17 @@ class CacheState:
     """What the model stage remembers between builds (the related articles)."""
     manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
     """out_path → (size, mtime_ns) of the file as the last build left it."""
+    plan: Any = None
+    """The last build's plan (site model, routes, copies): what an edit that keeps the
+    site's structure starts from."""
+    dependents: dict[str, list[str]] = field(default_factory=dict)
+    """src_path → the pages whose fingerprints read that source (valid while the structure is)."""
+    card_by_source: dict[str, str] = field(default_factory=dict)
+    """src_path → hash of its article's card (valid while the structure is)."""
+    media_problems: dict[str, tuple] = field(default_factory=dict)
+    """src_path → its hero image or avatar problems."""
+    templates: dict[str, Any] = field(default_factory=dict)
+    """Stat signature of every template and theme file at the last build."""
 
 
 def engine_digest() -> str:
@@ -166,11 +175,8 @@ class Cache:
         return CacheState(self.key)
 
     def save(self, state: CacheState) -> None:
-        """Write the state whole (temp file, then rename). The Markdown text of each source
-        is left out (a record whose body must be converted again is read again)."""
+        """Write the state whole (temp file, then rename)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        state = copy.copy(state)
-        state.sources = {path: (entry[0], _without_body(entry[1]), *entry[2:]) for path, entry in state.sources.items()}
         temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             with open(temp, "wb") as handle:
@@ -186,12 +192,6 @@ class Cache:
         finally:
             if temp.exists():
                 temp.unlink()
-
-
-def _without_body(record: Any) -> Any:
-    if record is None or not getattr(record, "body", ""):
-        return record
-    return dataclasses.replace(record, body="")
 
 
 class _ChecksumWriter:

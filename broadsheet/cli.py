@@ -138,8 +138,9 @@ def _main(argv: list[str] | None) -> int:
         if stats.cache_note:
             print(f"note: {stats.cache_note}", file=sys.stderr)
         if args.verbose:
-            print(f"cache: {os.path.relpath(stats.cache_path)}; {stats.bodies_rendered} Markdown bodies converted, "
-                  f"{stats.pages_rendered} of {result.page_count} pages rendered")
+            how = "structure unchanged" if stats.patched else "site planned afresh"
+            print(f"cache: {os.path.relpath(stats.cache_path)}; {how}; {stats.bodies_rendered} Markdown bodies "
+                  f"converted, {stats.pages_rendered} of {result.page_count} pages rendered")
         print(_summary(result, "built"))
         upcoming = result.plan.site.next_scheduled
         if upcoming:

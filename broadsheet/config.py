@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import Problem, SourceLoc, did_you_mean, error, warning
+from .errors import Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
 from .source import SourceError, load_yaml_mapping, read_text
 
 CONFIG_FILE = "config.yaml"
@@ -27,6 +27,8 @@ class NavLink:
     title: str
     url: str
     """A site path (`/about/`, prefixed when rendered) or an absolute URL."""
+
+    __reduce__ = positional_reduce
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from time import time_ns
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
@@ -59,7 +60,6 @@ class ArticleRecord:
     credits: str | None
     draft: bool
     canonical_url: str | None
-    body: str
     body_line: int
     digest: str
     """Hash of the file's text: the cache key of everything derived from it."""
@@ -81,7 +81,6 @@ class AuthorRecord:
     avatar: str | None
     links: tuple[tuple[str, str], ...]
     """(kind, value) pairs in file order, e.g. ('mastodon', '@jo@news.example')."""
-    body: str
     body_line: int
     digest: str
     key_lines: Mapping[str, int] = field(default_factory=dict)
@@ -98,7 +97,6 @@ class PageRecord:
     slug: str
     title: str
     draft: bool
-    body: str
     body_line: int
     digest: str
     key_lines: Mapping[str, int] = field(default_factory=dict)
@@ -123,48 +121,100 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
-def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, Any] | None = None, *,
-                 trust_stat: bool = False) -> tuple[Records, list[Problem], dict[str, Any]]:
-    """Read every source under `site_dir/content`. Return the records, all problems, and
-    the parsed form of every Markdown file as `{src_path: (digest, record, problems, stat)}`.
+RACY_NS = 3_000_000_000
+"""A file changed less than this long before it was looked at may change again within the
+same timestamp tick (or filesystems with coarse times): its stat data is not trusted."""
 
-    `known` is that mapping from a previous build: a file whose bytes still hash to the
-    same digest is not parsed again (its problems are reported again all the same). With
-    `trust_stat` (the live preview, which also hears of every save), a file whose size,
-    mtime and inode are unchanged is not even read.
+SourceEntry = tuple
+"""(digest, record or None, problems, stat signature or None): one Markdown file as loaded."""
+
+
+@dataclass(slots=True)
+class Loaded:
+    """Everything read from content/."""
+
+    records: Records
+    problems: list[Problem]
+    """Every problem, in file order."""
+    site_problems: list[Problem]
+    """The problems that belong to no one source's text (links leaving the site, misplaced files)."""
+    sources: dict[str, SourceEntry]
+    """src_path → SourceEntry for every Markdown file."""
+    texts: dict[str, str]
+    """src_path → Markdown body of the sources parsed this time (the others are read again on demand)."""
+    assets: dict[str, tuple | None]
+    """Non-Markdown file (relative to content/) → its stat signature."""
+
+
+def stat_signature(stat: os.stat_result, now_ns: int) -> tuple | None:
+    """Return what says a file is unchanged without reading it, or None when a change could
+    hide from it: as git does, mtime, ctime, size and inode, and nothing for a file changed
+    within RACY_NS of `now_ns`. ctime cannot be set back by tools that preserve mtimes."""
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) >= now_ns - RACY_NS:
+        return None
+    return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+
+
+def section_of(rel: str) -> str | None:
+    """Return the section (articles, authors, pages) of a Markdown file, or None when it has none."""
+    section = rel.split("/", 1)[0]
+    if section not in ("articles", "authors", "pages") or (section != "articles" and rel.count("/") > 1):
+        return None
+    return section
+
+
+def load_source(content: Path, rel: str, stat: os.stat_result, previous: SourceEntry | None, config: SiteConfig,
+                now_ns: int) -> tuple[SourceEntry, str | None]:
+    """Load one Markdown file: return its entry and its body text (None when the previous
+    entry still holds: same stat signature, or same bytes)."""
+    signature = stat_signature(stat, now_ns)
+    if previous is not None and signature is not None and previous[3] == signature:
+        return previous, None
+    with open(content / rel, "rb") as handle:
+        data = handle.read()
+    digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+    if previous is not None and previous[0] == digest:
+        return (digest, previous[1], previous[2], signature), None
+    src_path = f"content/{rel}"
+    record, found, text = _parse_source(data, src_path, section_of(rel), digest, config)
+    return (digest, record, tuple(found), signature), text
+
+
+def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceEntry] | None = None) -> Loaded:
+    """Read every source under `site_dir/content`: records, problems, and the loaded form
+    of every Markdown file (`SourceEntry`).
+
+    `known` is that mapping from a previous build: a file whose stat signature is unchanged
+    is not read, and one whose bytes still hash to the same digest is not parsed again
+    (its problems are reported again all the same).
     """
     content = site_dir / "content"
     known = known or {}
+    now_ns = time_ns()
     problems: list[Problem] = []
+    site_problems: list[Problem] = []
     parsed: dict[str, Any] = {}
-    articles, authors, pages, assets = [], [], [], []
-    for rel, stat in _walk(content, problems):
+    texts: dict[str, str] = {}
+    articles, authors, pages, assets = [], [], [], {}
+    for rel, stat in walk_content(content, site_problems):
         src_path = f"content/{rel}"
         if not rel.endswith(".md"):
-            assets.append(rel)
+            assets[rel] = stat_signature(stat, now_ns)
             continue
-        section = rel.split("/", 1)[0]
-        if section not in ("articles", "authors", "pages") or (section != "articles" and rel.count("/") > 1):
-            problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, content/authors "
-                                    "and content/pages is ignored"))
+        section = section_of(rel)
+        if section is None:
+            site_problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, "
+                                         "content/authors and content/pages is ignored"))
             continue
-        previous = known.get(src_path)
-        stat_key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        if trust_stat and previous is not None and previous[3] == stat_key:
-            digest = previous[0]
-        else:
-            with open(content / rel, "rb") as handle:
-                data = handle.read()
-            digest = hashlib.blake2b(data, digest_size=12).hexdigest()
-        if previous is not None and previous[0] == digest:
-            record, found = previous[1], list(previous[2])
-        else:
-            record, found = _parse_source(data, src_path, section, digest, config)
-        parsed[src_path] = (digest, record, tuple(found), stat_key)
-        problems += found
-        if record is not None:
-            {"articles": articles, "authors": authors, "pages": pages}[section].append(record)
-    return Records(tuple(articles), tuple(authors), tuple(pages), tuple(assets)), problems, parsed
+        entry, text = load_source(content, rel, stat, known.get(src_path), config, now_ns)
+        parsed[src_path] = entry
+        if text is not None:
+            texts[src_path] = text
+        problems += entry[2]
+        if entry[1] is not None:
+            {"articles": articles, "authors": authors, "pages": pages}[section].append(entry[1])
+    records = Records(tuple(articles), tuple(authors), tuple(pages), tuple(assets))
+    return Loaded(records, problems + site_problems, site_problems, parsed, texts, assets)
 
 
 def read_body(site_dir: Path, src_path: str) -> str:
@@ -174,12 +224,12 @@ def read_body(site_dir: Path, src_path: str) -> str:
 
 
 def _parse_source(data: bytes, src_path: str, section: str, digest: str, config: SiteConfig):
-    """Parse and validate one Markdown file. Return (record or None, problems)."""
+    """Parse and validate one Markdown file. Return (record or None, problems, body text)."""
     problems: list[Problem] = []
     try:
         doc = parse_document(decode_text(data, src_path), src_path)
     except SourceError as exc:
-        return None, [exc.problem]
+        return None, [exc.problem], ""
     problems.extend(doc.problems)
     checker = _Checker(doc, problems)
     if section == "articles":
@@ -188,10 +238,10 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
         record = _load_author(doc, checker, digest)
     else:
         record = _load_page(doc, checker, digest)
-    return record, problems
+    return record, problems, doc.body
 
 
-def _walk(content: Path, problems: list[Problem]) -> list[tuple[str, os.stat_result]]:
+def walk_content(content: Path, problems: list[Problem]) -> list[tuple[str, os.stat_result]]:
     """Return every file under content/ as (path relative to it, its stat), sorted, skipping
     hidden files and folders and editors' backups (`x~`). A symbolic link to a file outside
     the site is skipped with a warning: the site publishes only its own files. Strings,
@@ -419,7 +469,7 @@ def _load_article(doc: Document, check: _Checker, config: SiteConfig, digest: st
     return ArticleRecord(
         src_path=doc.src_path, slug=slug, title=title, date=published, updated=updated,
         author_refs=tuple(authors), tags=tuple(tags), image=image, draft=draft,
-        body=doc.body, body_line=doc.body_line, digest=digest, key_lines=doc.key_lines,
+        body_line=doc.body_line, digest=digest, key_lines=doc.key_lines,
         extra=extra, **record_fields,
     )
 
@@ -475,7 +525,7 @@ def _load_author(doc: Document, check: _Checker, digest: str) -> AuthorRecord | 
                     links.append((str(kind), text.strip()))
     if check.failed or name is None:
         return None
-    return AuthorRecord(doc.src_path, author_id, name, role, avatar, tuple(links), doc.body, doc.body_line,
+    return AuthorRecord(doc.src_path, author_id, name, role, avatar, tuple(links), doc.body_line,
                         digest, doc.key_lines, extra)
 
 
@@ -486,4 +536,4 @@ def _load_page(doc: Document, check: _Checker, digest: str) -> PageRecord | None
     draft = check.boolean("draft")
     if check.failed or title is None or slug is None:
         return None
-    return PageRecord(doc.src_path, slug, title, draft, doc.body, doc.body_line, digest, doc.key_lines, extra)
+    return PageRecord(doc.src_path, slug, title, draft, doc.body_line, digest, doc.key_lines, extra)

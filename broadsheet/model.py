@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Mapping
 
 from .config import SiteConfig
-from .errors import Problem, SourceLoc, did_you_mean, error, warning
+from .errors import Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
 from .load import ArticleRecord, AuthorRecord, PageRecord, Records, slugify
 
 PUBLISHED, DRAFT, SCHEDULED = "published", "draft", "scheduled"
@@ -30,6 +30,8 @@ class Author:
     record: AuthorRecord | None
     """The profile, or None for an author generated from a byline."""
 
+    __reduce__ = positional_reduce
+
     @property
     def is_generated(self) -> bool:
         return self.record is None
@@ -42,6 +44,8 @@ class Tag:
     name: str
     """The most used spelling."""
 
+    __reduce__ = positional_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -49,6 +53,8 @@ class Article:
     author_ids: tuple[str, ...]
     tag_slugs: tuple[str, ...]
     status: str
+
+    __reduce__ = positional_reduce
 
     @property
     def slug(self) -> str:
@@ -162,6 +168,56 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
         next_scheduled=next_scheduled,
     )
     return site, problems
+
+
+def structure_of(record: ArticleRecord | AuthorRecord | PageRecord) -> tuple:
+    """Return what of a record the site's structure is made from: which articles exist and
+    in what order, who wrote them, how they are tagged, and every URL. An edit that keeps it
+    (a body, a headline, a summary, an image, a bio) changes the content of some pages and
+    the shape of none. (The headline is part of the order only between equal dates:
+    `patch_site` checks that.)"""
+    if isinstance(record, ArticleRecord):
+        return ("article", record.src_path, record.slug, record.date, record.draft, record.author_refs,
+                record.tags)
+    if isinstance(record, AuthorRecord):
+        return ("author", record.src_path, record.id, record.name)
+    return ("page", record.src_path, record.slug, record.draft)
+
+
+def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | PageRecord]) -> Site | None:
+    """Return `site` with records replaced by edited ones of the same structure, or None
+    when the edit moves an article in the order (then the site must be built again).
+
+    `changed` maps src_path → edited record, each with the `structure_of` of the record it
+    replaces. The result equals what `build_site_graph` would return for the edited records.
+    """
+    articles = list(site.articles)
+    authors = dict(site.authors)
+    pages = list(site.pages)
+    at = {article.record.src_path: index for index, article in enumerate(articles)} if changed else {}
+    next_scheduled = site.next_scheduled
+    moved: list[int] = []
+    for src_path, new in changed.items():
+        if isinstance(new, ArticleRecord):
+            if next_scheduled is not None and next_scheduled.src_path == src_path:
+                next_scheduled = new
+            index = at.get(src_path)
+            if index is None:
+                continue  # not built (a draft or scheduled article in a published build)
+            article = articles[index]
+            articles[index] = Article(new, article.author_ids, article.tag_slugs, article.status)
+            moved.append(index)
+        elif isinstance(new, AuthorRecord):
+            authors[new.id] = Author(new.id, new.name, new.role, new.avatar, new.links, new)
+        else:
+            pages = [new if page.src_path == src_path else page for page in pages]
+    for index in moved:
+        order = article_order(articles[index].record)
+        if (index > 0 and not article_order(articles[index - 1].record) < order) or (
+                index + 1 < len(articles) and not order < article_order(articles[index + 1].record)):
+            return None
+    return replace(site, articles=tuple(articles), authors=authors, pages=tuple(pages),
+                   next_scheduled=next_scheduled)
 
 
 def _most_used(counter: Counter) -> str:

@@ -52,6 +52,7 @@ class OutputFolder:
         self._root_str = str(self.root)
         self._dirs_made: set[str] = set()
         self._staging_ready = False
+        self._survey: tuple[dict, list[str]] | None = None
 
     @classmethod
     def claim(cls, out_dir: Path, site_dir: Path, *, create: bool = True) -> "OutputFolder":
@@ -102,13 +103,41 @@ class OutputFolder:
             raise BroadsheetError(f"refusing to write {out_path}: it would land outside the output folder")
         return path
 
+    def survey(self) -> dict[str, tuple[int, int] | None]:
+        """Return every file in the folder as out_path → (size, mtime_ns), None for anything
+        but a regular file; remember the empty folders. `finish` then removes what the new
+        site does not have without walking the folder again."""
+        found: dict[str, tuple[int, int] | None] = {}
+        empty: list[str] = []
+        stack = [(self._root_str, "")]
+        while stack:
+            folder, prefix = stack.pop()
+            with os.scandir(folder) as entries:
+                count = 0
+                for entry in entries:
+                    count += 1
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if rel != STAGING:
+                            stack.append((entry.path, rel + "/"))
+                    elif entry.is_file(follow_symlinks=False):
+                        stat = entry.stat(follow_symlinks=False)
+                        found[rel] = (stat.st_size, stat.st_mtime_ns)
+                    else:
+                        found[rel] = None
+                if not count and prefix:
+                    empty.append(folder)
+        self._survey = (found, empty)
+        return found
+
     def finish(self, staged: list[Staged], copies: list[tuple[str, Path]], kept: set[str],
                previous: set[str] | None = None) -> WriteReport:
         """Commit `staged` pages, copy static files, and remove what the site no longer has.
 
         `kept` are pages not rendered this time because their inputs did not change.
         `previous`, when given, is every file the last build left (the live preview, whose
-        folder nobody else writes): what to remove is then known without a walk.
+        folder nobody else writes): what to remove is then known without a walk; so it is
+        after a `survey`.
         """
         for out_path in [c[0] for c in copies]:
             self.target(out_path)
@@ -121,20 +150,34 @@ class OutputFolder:
                 written.append(out_path)
             else:
                 unchanged += 1
+        if previous is None and self._survey is None:
+            self.survey()
+        empty: list[str] = []
         if previous is None:
-            removed = self.prune(produced)
+            found, empty = self._survey
+            stray = [rel for rel, state in found.items() if rel not in produced or (
+                     state is None and os.path.islink(os.path.join(self._root_str, rel)))]
         else:
-            removed = sorted(previous - produced)
-            for out_path in removed:
-                path = self.target(out_path)
-                if os.path.lexists(path):
-                    os.unlink(path)
-                folder = os.path.dirname(path)
-                while folder != self._root_str and not os.listdir(folder):
-                    os.rmdir(folder)
-                    folder = os.path.dirname(folder)
+            stray = list(previous - produced)
+        removed = []
+        for out_path in sorted(stray):
+            path = os.path.join(self._root_str, out_path)
+            if os.path.islink(path) or os.path.isfile(path):  # not a folder a page now stands in
+                os.unlink(path)
+                if not out_path.endswith(TEMP_SUFFIX):
+                    removed.append(out_path)
+            self._remove_empty(os.path.dirname(path))
+        for folder in empty:
+            self._remove_empty(folder)
         self.produced = produced
         return WriteReport(tuple(written), unchanged, tuple(removed))
+
+    def _remove_empty(self, folder: str) -> None:
+        """Remove `folder` and its parents inside the output folder while they are empty."""
+        while folder != self._root_str and folder.startswith(self._root_str) and os.path.isdir(folder) \
+                and not os.path.islink(folder) and not os.listdir(folder):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
 
     # Staging: pages are written to a private folder while the site renders, and moved
     # into place only when every page has rendered (`commit`), or thrown away (`rollback`).
@@ -227,28 +270,3 @@ class OutputFolder:
             if os.path.lexists(temp):
                 os.unlink(temp)
         return True
-
-    def prune(self, produced: set[str]) -> list[str]:
-        """Delete every file not in `produced` (including leftovers of a killed build)."""
-        removed: list[str] = []
-        self._prune_folder(self._root_str, "", produced, removed)
-        return sorted(removed)
-
-    def _prune_folder(self, folder: str, prefix: str, produced: set[str], removed: list[str]) -> bool:
-        """Prune one folder (recursively); return True when it is left empty."""
-        empty = True
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    if self._prune_folder(entry.path, rel + "/", produced, removed):
-                        os.rmdir(entry.path)
-                    else:
-                        empty = False
-                elif rel in produced and not entry.is_symlink():
-                    empty = False
-                else:
-                    os.unlink(entry.path)
-                    if not entry.name.endswith(TEMP_SUFFIX) and not rel.startswith(STAGING + "/"):
-                        removed.append(rel)
-        return empty

@@ -22,13 +22,13 @@ from typing import Any, Callable
 from .cache import Cache, CacheState, cache_key, engine_digest
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
-from .load import load_records, read_body
-from .model import Site, build_site_graph
+from .load import load_records, load_source, read_body, section_of, stat_signature, walk_content
+from .model import Site, build_site_graph, patch_site, structure_of
 from .output import OutputFolder, Staged, WriteReport
 from .render import Output, Renderer
 from .routes import Copy, Route, plan_routes
 from .source import SourceError
-from .templates import list_static, static_origin
+from .templates import THEME_DIR, list_static, static_origin
 
 PARALLEL_MIN = 48
 """Below this many bodies or pages, worker processes cost more than they save."""
@@ -64,7 +64,14 @@ class Plan:
     copies: list[Copy]
     warnings: list[Problem]
     sources: dict[str, Any] = field(default_factory=dict)
-    """Every Markdown source parsed, for the cache."""
+    """Every Markdown source loaded (`load.SourceEntry`), for the cache."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """The Markdown bodies read by this build (others are read again when needed)."""
+    fixed_problems: tuple[Problem, ...] = ()
+    """The problems of the site's structure (configuration, folders, relations, URLs)."""
+    changed: frozenset[str] | None = None
+    """When the plan was derived from the previous build's (its structure unchanged): the
+    sources whose bytes changed since. None when everything was planned afresh."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,8 @@ class BuildStats:
     pages_rendered: int = 0
     cache_note: str | None = None
     cache_path: Path | None = None
+    patched: bool = False
+    """The site's structure was unchanged: the previous plan was reused, patched."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +111,7 @@ def build_time() -> datetime:
 
 
 def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None,
-              known_sources: dict[str, Any] | None = None, trust_stat: bool = False,
-              memo: dict | None = None) -> Plan:
+              known_sources: dict[str, Any] | None = None, memo: dict | None = None) -> Plan:
     """Load, check and relate every source, and plan every output file.
 
     Raises SiteErrors with every problem found (exit 2 for configuration problems).
@@ -114,18 +122,91 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
         raise SiteErrors([exc.problem], exit_code=2) from None
     raise_if_errors(_strict(problems, options), exit_code=2)
 
-    records, load_problems, sources = load_records(site_dir, config, known_sources, trust_stat=trust_stat)
-    problems += load_problems
-    site, model_problems = build_site_graph(records, config, now=now or build_time(),
+    loaded = load_records(site_dir, config, known_sources)
+    site, model_problems = build_site_graph(loaded.records, config, now=now or build_time(),
                                             drafts=options.drafts or options.preview,
                                             future=options.future or options.preview, memo=memo)
-    problems += model_problems
     theme_static, layout_static = list_static(site_dir)
     routes, copies, route_problems = plan_routes(site, theme_static, layout_static)
-    problems += route_problems
+    fixed = problems + loaded.site_problems + model_problems + route_problems
+    problems = _strict(problems + loaded.problems + model_problems + route_problems, options)
+    raise_if_errors(problems)
+    return Plan(config, site, routes, copies, sorted(problems, key=Problem.sort_key), loaded.sources,
+                loaded.texts, tuple(fixed))
+
+
+def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datetime) -> Plan | None:
+    """Return the plan of the site as it is now, derived from the previous build's plan, when
+    no change since touched the site's structure (`model.structure_of`): no file added,
+    removed or renamed, no article moved, retagged or reattributed, no scheduled article
+    fallen due. Return None when the site must be planned afresh (`plan_site`).
+
+    This is what makes an edit cost the pages it touches rather than the whole site; the
+    property test in tests/test_incremental.py checks the result against clean builds.
+    """
+    due = previous.site.next_scheduled
+    if due is not None and due.date <= now:
+        return None
+    content = site_dir / "content"
+    walk_problems: list[Problem] = []
+    files = walk_content(content, walk_problems)
+    markdown = [(rel, stat) for rel, stat in files if rel.endswith(".md")]
+    if walk_problems or len(markdown) != len(previous.sources) or \
+            len(files) - len(markdown) != len(previous.site.assets):
+        return None
+    assets = set(previous.site.assets)
+    if any(rel not in assets for rel, _ in files if not rel.endswith(".md")):
+        return None
+    now_ns = time.time_ns()
+    sources: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+    changed: dict[str, Any] = {}
+    for rel, stat in markdown:
+        src_path = f"content/{rel}"
+        old = previous.sources.get(src_path)
+        if old is None or section_of(rel) is None:
+            return None
+        entry, text = load_source(content, rel, stat, old, previous.config, now_ns)
+        sources[src_path] = entry
+        if entry[0] == old[0]:
+            continue
+        record = entry[1]
+        if record is None or old[1] is None or any(p.is_error for p in entry[2]) \
+                or structure_of(record) != structure_of(old[1]):
+            return None
+        changed[src_path] = record
+        texts[src_path] = text or ""
+    site = patch_site(previous.site, changed)
+    if site is None:
+        return None
+    problems = list(previous.fixed_problems) + [p for entry in sources.values() for p in entry[2]]
     problems = _strict(problems, options)
     raise_if_errors(problems)
-    return Plan(config, site, routes, copies, sorted(problems, key=Problem.sort_key), sources)
+    return Plan(previous.config, site, previous.routes, previous.copies, sorted(problems, key=Problem.sort_key),
+                sources, texts, previous.fixed_problems, frozenset(changed))
+
+
+def template_signatures(site_dir: Path) -> dict[str, Any]:
+    """Return the stat signature (for a file that just changed, the hash of its bytes) of
+    every file under layouts/ and the default theme: when all are unchanged, so is every
+    template and static file."""
+    now_ns = time.time_ns()
+    signatures: dict[str, Any] = {}
+    for root in (site_dir / "layouts", THEME_DIR):
+        for folder, _dirs, names in os.walk(root):
+            for name in names:
+                path = os.path.join(folder, name)
+                try:
+                    signatures[path] = stat_signature(os.stat(path), now_ns) or _content_digest(path)
+                except OSError:
+                    signatures[path] = None
+    return signatures
+
+
+def _content_digest(path: str) -> tuple[str, str]:
+    """Stands for a file's stat signature when that cannot be trusted (just changed)."""
+    with open(path, "rb") as handle:
+        return ("bytes", hashlib.blake2b(handle.read(), digest_size=16).hexdigest())
 
 
 class Session:
@@ -172,23 +253,52 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     OutputFolder.claim(out_dir, site_dir, create=False)
     cache, state = (session.cache, session.state) if session else _open_cache(site_dir, out_dir, options)
 
-    plan = plan_site(site_dir, options, known_sources=state.sources, trust_stat=session is not None,
-                     memo=state.model_memo)
+    now = build_time()
+    templates = template_signatures(site_dir)
+    plan = None
+    if state.plan is not None and _same_signatures(templates, state.templates):
+        plan = patch_plan(site_dir, options, state.plan, now)
+    if plan is None:
+        plan = plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo)
+    changed = plan.changed
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
                         body_index=state.body_index, body_store=cache.bodies,
-                        read_source=lambda src_path: read_body(site_dir, src_path),
+                        read_source=lambda src_path: read_body(site_dir, src_path), texts=plan.texts,
                         known_card_tokens=state.card_tokens,
                         template_references=state.template_references, template_cache=cache.folder / "templates",
                         known_link_world=state.link_world)
     pool = _Pool(options.jobs or os.cpu_count() or 1, progress)
-    bodies = renderer.render_bodies(pool.map_for(renderer))
-    _check_render_problems(plan, renderer, options)
+    bodies = renderer.render_bodies(pool.map_for(renderer), changed)
+    media_problems = _check_render_problems(plan, renderer, options, changed, state.media_problems)
 
     folder = OutputFolder.claim(out_dir, site_dir)
-    fingerprints = {route.out_path: renderer.fingerprint(route) for route in plan.routes}
-    todo = [route for route in plan.routes
-            if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
-            or folder.file_state(route.out_path) != state.manifest.get(route.out_path)]
+    if changed is None:
+        fingerprints: dict[str, str] = {}
+        dependents: dict[str, list[str]] = {}
+        for route in plan.routes:
+            fingerprints[route.out_path], reads = renderer.fingerprint_and_sources(route)
+            for src_path in reads:
+                dependents.setdefault(src_path, []).append(route.out_path)
+        candidates = plan.routes
+    else:
+        # The structure is the previous build's: only the pages that read a changed source can differ.
+        fingerprints, dependents = dict(state.fingerprints), state.dependents
+        renderer.reuse_cards(state.card_by_source, changed)
+        affected = set().union(*(dependents.get(src_path, ()) for src_path in changed))
+        candidates = [route for route in plan.routes if route.out_path in affected]
+        for route in candidates:
+            fingerprints[route.out_path] = renderer.fingerprint(route)
+    if session is None:
+        # Anyone may have touched the output folder since the last build: look at every file
+        # (one walk, which also finds what to remove).
+        files = folder.survey()
+        todo = [route for route in plan.routes
+                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
+                or files.get(route.out_path) != state.manifest.get(route.out_path)]
+    else:
+        todo = [route for route in candidates
+                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
+                or folder.file_state(route.out_path) != state.manifest.get(route.out_path)]
     try:
         staged, problems = pool.render_pages(renderer, folder, todo)
         if problems:
@@ -207,14 +317,21 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
         cache.bodies.put(renderer.fresh_bodies, forget=set(state.body_index) - set(renderer.body_info))
         state.body_index = dict(renderer.body_info)
         state.fingerprints = fingerprints
-        state.card_tokens = renderer.card_tokens
+        state.dependents = dependents
+        state.media_problems = media_problems
+        state.card_tokens = renderer.card_tokens if changed is None else {**state.card_tokens,
+                                                                          **renderer.card_tokens}
+        state.card_by_source = renderer.card_by_source if changed is None else {**state.card_by_source,
+                                                                                **renderer.card_by_source}
         state.link_world = renderer.link_world
         state.produced = folder.produced
         state.manifest = {out_path: state.manifest[out_path] for out_path in kept}
         state.manifest.update({item.out_path: (item.size, item.mtime_ns) for item in staged})
+        state.plan = replace(plan, texts={}, changed=None)
+        state.templates = templates
         if session is None:
             cache.save(state)
-    stats = BuildStats(bodies, len(todo), cache.note, cache.path)
+    stats = BuildStats(bodies, len(todo), cache.note, cache.path, changed is not None)
     return BuildResult(plan, report, time.perf_counter() - started, out_dir, stats=stats)
 
 
@@ -233,7 +350,7 @@ def render_site(plan: Plan, site_dir: Path, options: BuildOptions, state: CacheS
     """Render every page of the plan in memory. Raises SiteErrors for any problem."""
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
                         body_index=state.body_index if state else None, body_store=cache.bodies if cache else None,
-                        read_source=lambda src_path: read_body(site_dir, src_path))
+                        read_source=lambda src_path: read_body(site_dir, src_path), texts=plan.texts)
     renderer.render_bodies()
     _check_render_problems(plan, renderer, options)
     outputs, problems = renderer.render_routes(plan.routes)
@@ -242,12 +359,15 @@ def render_site(plan: Plan, site_dir: Path, options: BuildOptions, state: CacheS
     return outputs
 
 
-def _check_render_problems(plan: Plan, renderer: Renderer, options: BuildOptions) -> None:
-    """Add the links and images that point to nothing to the plan's warnings (errors under --strict)."""
-    renderer.check_media()
+def _check_render_problems(plan: Plan, renderer: Renderer, options: BuildOptions,
+                           changed: frozenset[str] | None = None, known_media: dict | None = None) -> dict:
+    """Add the links and images that point to nothing to the plan's warnings (errors under
+    --strict); return the image problems by source, for the next build."""
+    media = renderer.check_media(changed, known_media)
     found = _strict(renderer.problems, options)
     raise_if_errors(plan.warnings + found)
     plan.warnings[:] = sorted(plan.warnings + found, key=Problem.sort_key)
+    return media
 
 
 def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[Cache, CacheState]:
@@ -266,6 +386,11 @@ def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[C
 def _config_digest(site_dir: Path) -> str:
     config_path = site_dir / CONFIG_FILE
     return hashlib.blake2b(config_path.read_bytes() if config_path.exists() else b"", digest_size=12).hexdigest()
+
+
+def _same_signatures(new: dict[str, Any], old: dict[str, Any]) -> bool:
+    """True when both hold the same files with the same trustworthy stat signatures."""
+    return new == old and None not in new.values()
 
 
 def _same_digests(new: dict[str, Any], old: dict[str, Any]) -> bool:

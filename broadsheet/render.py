@@ -158,7 +158,7 @@ class Renderer:
 
     def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
                  preview: bool = False, body_index: Mapping[str, tuple] | None = None, body_store: Any = None,
-                 read_source: Callable[[str], str] | None = None,
+                 read_source: Callable[[str], str] | None = None, texts: Mapping[str, str] | None = None,
                  known_card_tokens: Mapping[str, str] | None = None,
                  template_references: dict[str, tuple] | None = None, template_cache: Path | None = None,
                  known_link_world: str | None = None):
@@ -185,20 +185,28 @@ class Renderer:
         self.body_store = body_store
         """Where those bodies are kept (`get(src_path, digest)`), or None."""
         self.read_source = read_source
-        """Reads a source's Markdown text again (the cache does not keep it)."""
+        """Reads a source's Markdown text again (records do not keep it)."""
+        self.texts = texts or {}
+        """src_path → Markdown body of the sources read by this build."""
         self.body_info: dict[str, tuple] = {}
         """This build's bodies, in the form of `known_index`."""
         self.fresh_bodies: dict[str, Body] = {}
         """Bodies converted by this build (the cache stores them)."""
         self.bodies = _Bodies(self)
         """src_path → Rendered, fetched from the store on first use."""
-        self._sources: dict[str, BodySource] = {}
+        self._records: dict[str, Any] | None = None
+        self._reads: set[str] = set()
         self._tokens: dict[tuple, str] = {}
         self._entries: dict[int, dict] = {}
         self.known_card_tokens = known_card_tokens or {}
         """A previous build's card hashes, by the hash of what each card is made from."""
         self.card_tokens: dict[str, str] = {}
         """This build's card hashes, for the cache."""
+        self.card_by_source: dict[str, str] = {}
+        """src_path → card hash of each article whose card this build looked at."""
+        self.stable_cards: Mapping[str, str] | None = None
+        self.changed: frozenset[str] = frozenset()
+        """Set by `reuse_cards`."""
         self.template_references = template_references if template_references is not None else {}
         """Template source hash → the templates it refers to (kept in the cache)."""
         self._article_index = {a.slug: i for i, a in enumerate(site.articles)}
@@ -212,42 +220,58 @@ class Renderer:
 
     # Pass A ---------------------------------------------------------------
 
-    def body_sources(self) -> list[BodySource]:
-        """Return every Markdown body the site shows: articles, author bios, pages."""
-        sources = [BodySource(a.record.src_path, a.record.digest, a.record.body, a.record.body_line)
-                   for a in self.site.articles]
-        sources += [BodySource(a.record.src_path, a.record.digest, a.record.body, a.record.body_line)
-                    for a in self.site.authors.values() if a.record]
-        sources += [BodySource(p.src_path, p.digest, p.body, p.body_line) for p in self.site.pages]
-        return sources
+    def _record_of(self, src_path: str) -> Any:
+        if self._records is None:
+            records = {a.record.src_path: a.record for a in self.site.articles}
+            records.update({a.record.src_path: a.record for a in self.site.authors.values() if a.record})
+            records.update({p.src_path: p for p in self.site.pages})
+            self._records = records
+        return self._records[src_path]
 
-    def render_bodies(self, map_fn: Callable = map) -> int:
+    def body_source(self, src_path: str) -> BodySource:
+        """Return a body to convert, with its Markdown text (read again when this build did not read it)."""
+        record = self._record_of(src_path)
+        text = self.texts.get(src_path)
+        if text is None:
+            text = self.read_source(src_path) if self.read_source else ""
+        return BodySource(src_path, record.digest, text, record.body_line)
+
+    def body_paths(self) -> list[str]:
+        """Return every source whose Markdown body the site shows: articles, author bios, pages."""
+        paths = [a.record.src_path for a in self.site.articles]
+        paths += [a.record.src_path for a in self.site.authors.values() if a.record]
+        paths += [p.src_path for p in self.site.pages]
+        return paths
+
+    def render_bodies(self, map_fn: Callable = map, changed: set[str] | None = None) -> int:
         """Convert every body to HTML, reusing still-valid bodies of a previous build.
 
         `map_fn(render_body, sources)` does the conversion (the pipeline passes a process
-        pool's map for a cold build). Return how many bodies were converted.
+        pool's map for a cold build). `changed`, when given, is every source whose bytes
+        changed since the previous build, the site's structure being the same: the other
+        bodies are taken from it as they are. Return how many bodies were converted.
         """
         todo = []
         same_world = self.known_link_world == self.link_world
-        for source in self.body_sources():
-            self._sources[source.src_path] = source
-            known = self.known_index.get(source.src_path)
-            if known is not None and known[0] == source.digest and (same_world or all(
-                    self.resolve_link(ref, source.src_path) == result for ref, result in known[3])):
-                self.body_info[source.src_path] = known
-                self.problems.extend(known[2])
+        if changed is not None and same_world:
+            self.body_info = dict(self.known_index)
+            candidates = [src for src in changed if src in self.body_info]
+            for src_path in candidates:
+                del self.body_info[src_path]
+        else:
+            candidates = self.body_paths()
+        for src_path in candidates:
+            known = self.known_index.get(src_path)
+            if known is not None and known[0] == self._record_of(src_path).digest and (same_world or all(
+                    self.resolve_link(ref, src_path) == result for ref, result in known[3])):
+                self.body_info[src_path] = known
             else:
-                todo.append(self._with_text(source))
+                todo.append(self.body_source(src_path))
         for source, body in zip(todo, map_fn(self.render_body, todo)):
             self._keep_fresh(source.src_path, body)
-            self.problems.extend(body.problems)
+        for info in self.body_info.values():
+            self.problems.extend(info[2])
         return len(todo)
-
-    def _with_text(self, source: BodySource) -> BodySource:
-        """Return the source with its Markdown text (read again when the cache left it out)."""
-        if source.text or self.read_source is None:
-            return source
-        return BodySource(source.src_path, source.digest, self.read_source(source.src_path), source.line)
 
     def _keep_fresh(self, src_path: str, body: Body) -> None:
         self.fresh_bodies[src_path] = body
@@ -264,7 +288,7 @@ class Renderer:
         stored = self.body_store.get(src_path, digest) if self.body_store else None
         if stored is not None and digest_of(stored.rendered.html) == html_digest:
             return stored.rendered
-        body = self.render_body(self._with_text(self._sources[src_path]))
+        body = self.render_body(self.body_source(src_path))
         self._keep_fresh(src_path, body)
         return body.rendered
 
@@ -340,15 +364,30 @@ class Renderer:
                                          "put the file under content/, e.g. content/images/, and write /images/…"))
         return self.links.url(target) if target is not None else ref
 
-    def check_media(self) -> None:
-        """Report hero images and avatars that point to no file of the site."""
-        for article in self.site.articles:
-            record = article.record
-            if record.image:
+    def check_media(self, changed: set[str] | None = None, known: Mapping[str, tuple] | None = None,
+                    ) -> dict[str, tuple[Problem, ...]]:
+        """Report hero images and avatars that point to no file of the site; return the
+        problems by source. With `changed` (the structure unchanged), only those sources
+        are checked again and the others' problems are taken from `known`."""
+        found: dict[str, tuple[Problem, ...]] = {}
+        if changed is not None and known is not None:
+            found = {src: problems for src, problems in known.items() if src not in changed}
+            sources = [self._record_of(src) for src in changed if src in self.known_index]
+        else:
+            sources = [a.record for a in self.site.articles]
+            sources += [a.record for a in self.site.authors.values() if a.record]
+        for record in sources:
+            before = len(self.problems)
+            if getattr(record, "image", None):
                 self.media_url(record.image.src, record.src_path, "image", record.key_lines)
-        for author in self.site.authors.values():
-            if author.record and author.avatar:
-                self.media_url(author.avatar, author.record.src_path, "avatar", author.record.key_lines)
+            elif getattr(record, "avatar", None):
+                self.media_url(record.avatar, record.src_path, "avatar", record.key_lines)
+            if len(self.problems) > before:
+                found[record.src_path] = tuple(self.problems[before:])
+                del self.problems[before:]
+        for problems in found.values():
+            self.problems.extend(problems)
+        return found
 
     # Views ----------------------------------------------------------------
 
@@ -687,6 +726,17 @@ class Renderer:
         return digest_of(template, route.kind, route.key, route.number, route.count, route.url,
                          self._route_inputs(route))
 
+    def fingerprint_and_sources(self, route: Route) -> tuple[str, frozenset[str]]:
+        """Return the route's fingerprint and the sources whose content it was computed from.
+
+        Which sources a page reads depends on the site's structure alone (which articles
+        it lists, who wrote them): while the structure stays the same, an edit to a source
+        changes the fingerprints of those pages only.
+        """
+        self._reads = set()
+        fingerprint = self.fingerprint(route)
+        return fingerprint, frozenset(self._reads)
+
     def _template_token(self, name: str) -> str:
         if name not in self._template_digests:
             self._template_digests[name] = template_digest(self.env, name, self.template_references)
@@ -721,6 +771,7 @@ class Renderer:
             return [self._card_token(i) for i in range(len(site.articles))]
         if kind == "page":
             record = self._page_index[route.key]
+            self._reads.add(record.src_path)
             return record.digest, self.body_info[record.src_path][1]
         if kind in ("feed", "tag-feed", "author-feed", "rss", "json-feed"):
             indexes = site.by_tag[route.key] if kind == "tag-feed" else site.by_author[route.key] \
@@ -731,7 +782,9 @@ class Renderer:
             return owner, [(self._card_token(i), self.body_info[site.articles[i].record.src_path][1],
                             site.articles[i].record.canonical_url) for i in published]
         if kind == "sitemap":
-            return ([self._card_token(i) for i, a in enumerate(site.articles) if a.status == PUBLISHED],
+            self._reads.update(a.record.src_path for a in site.articles)
+            return ([(a.slug, a.record.date, a.record.updated, a.record.canonical_url) for a in site.articles
+                     if a.status == PUBLISHED],
                     [(a.id, a.is_generated, site.by_author.get(a.id, ())) for a in site.authors.values()],
                     list(site.by_tag.items()), [(p.slug, p.draft) for p in site.pages])
         return None  # 404, robots: the template alone
@@ -740,6 +793,11 @@ class Renderer:
         """Return a hash of what the article's card shows (not of its whole body: a body
         edit that keeps the summary and reading time re-renders no listing)."""
         key = ("card", index)
+        src_path = self.site.articles[index].record.src_path
+        self._reads.add(src_path)
+        if key not in self._tokens and self.stable_cards is not None and src_path in self.stable_cards \
+                and src_path not in self.changed:
+            self._tokens[key] = self.card_by_source[src_path] = self.stable_cards[src_path]
         if key not in self._tokens:
             article = self.site.articles[index]
             record = article.record
@@ -754,13 +812,22 @@ class Renderer:
             if token is None:
                 token = digest_of(sorted(self.card(index).items()))
             self.card_tokens[inputs] = token
-            self._tokens[key] = token
+            self._tokens[key] = self.card_by_source[src_path] = token
         return self._tokens[key]
+
+    def reuse_cards(self, card_by_source: Mapping[str, str], changed: frozenset[str]) -> None:
+        """Take the card hashes of a previous build of the same structure for every article
+        whose source is not in `changed`: what a card shows comes from its own source and
+        from the structure (author and tag names, URLs) alone."""
+        self.stable_cards = card_by_source
+        self.changed = changed
 
     def _author_token(self, author_id: str) -> str:
         key = ("author", author_id)
+        author = self.site.authors[author_id]
+        if author.record:
+            self._reads.add(author.record.src_path)
         if key not in self._tokens:
-            author = self.site.authors[author_id]
             source = author.record.src_path if author.record else ""
             self._tokens[key] = digest_of(
                 author.id, author.name, author.record.digest if author.record else "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .errors import Problem, SourceLoc, error
+from .errors import Problem, SourceLoc, error, positional_reduce
 from .model import Site
 
 THEME = "theme"
@@ -36,6 +36,8 @@ class Route:
     source: str = ""
     """The file that asked for this route, for collision messages."""
 
+    __reduce__ = positional_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class Copy:
@@ -46,6 +48,8 @@ class Copy:
     """`content`, `layouts` or `theme`."""
     src_path: str
     """Path relative to its origin's folder."""
+
+    __reduce__ = positional_reduce
 
 
 def out_path_for(url: str) -> str:
