@@ -13,6 +13,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ CACHE_DIR = Path(".cache") / "broadsheet"
 FORMAT = 4
 MAGIC = b"broadsheet-cache\n"
 CHECKSUM_SIZE = 4
+DELTA_LIMIT = 5_000
+"""Entries a delta file may hold before the state is saved whole again."""
 """CRC-32 of the pickled state, after the format: a damaged file is detected before it is trusted."""
 
 
@@ -59,6 +62,10 @@ class CacheState:
     """src_path → its hero image or avatar problems."""
     templates: dict[str, Any] = field(default_factory=dict)
     """Stat signature of every template and theme file at the last build."""
+    plan_patch: dict[str, Any] = field(default_factory=dict)
+    """src_path → record edited since `plan` was saved (applied with `model.patch_site`)."""
+    generation: str = ""
+    """Set by each full save; a delta file names the generation it applies to."""
 
 
 def engine_digest() -> str:
@@ -140,34 +147,60 @@ class Cache:
     def __init__(self, site_dir: Path, key: str):
         self.folder = site_dir / CACHE_DIR
         self.path = self.folder / f"{key[:16]}.pickle"
+        self.delta_path = self.folder / f"{key[:16]}.delta.pickle"
+        self.delta: dict[str, dict] = {}
+        """The changes since the last full save (what the delta file holds)."""
         self.bodies = BodyStore(self.folder / f"{key[:16]}.bodies.sqlite")
         self.key = key
         self.note: str | None = None
         """Why the cache was not used, when it was not (for --verbose and the summary)."""
 
     def load(self) -> CacheState:
-        """Return the saved state, or an empty one (with `note` set) when it cannot be trusted."""
+        """Return the saved state, or an empty one (with `note` set) when it cannot be trusted.
+
+        The state is the last full save plus, when there is one, the delta file written by
+        the builds since (`save_delta`). A delta that cannot be trusted is ignored: the
+        state is then older than the output folder, which costs a few pages rendered again
+        (their files no longer match the manifest), never a stale page.
+        """
         try:
-            with open(self.path, "rb") as handle:
+            state = self._read(self.path)
+        except FileNotFoundError:
+            return self._empty(None)
+        except _Untrusted as exc:
+            return self._empty(str(exc))
+        if not isinstance(state, CacheState) or state.key != self.key:
+            return self._empty("the build cache belongs to another engine or options: rebuilding everything")
+        try:
+            delta = self._read(self.delta_path)
+        except (FileNotFoundError, _Untrusted):
+            delta = None
+        if isinstance(delta, dict) and delta.get("generation") == state.generation and state.generation:
+            for name, updates in delta["changes"].items():
+                getattr(state, name).update(updates)
+            self.delta = delta["changes"]
+        return state
+
+    def _read(self, path: Path) -> Any:
+        """Return the object pickled in a cache file; raise _Untrusted when it cannot be trusted."""
+        try:
+            with open(path, "rb") as handle:
                 if handle.read(len(MAGIC)) != MAGIC:
-                    return self._empty("the build cache is not a Broadsheet cache")
+                    raise _Untrusted("the build cache is not a Broadsheet cache")
                 version = int.from_bytes(handle.read(2), "big")
                 if version != FORMAT:
-                    return self._empty(f"the build cache has format {version}, not {FORMAT}")
+                    raise _Untrusted(f"the build cache has format {version}, not {FORMAT}")
                 expected = handle.read(CHECKSUM_SIZE)
                 start = handle.tell()
                 if _crc32(handle) != expected:
-                    return self._empty("the build cache is damaged (checksum mismatch): rebuilding everything")
+                    raise _Untrusted("the build cache is damaged (checksum mismatch): rebuilding everything")
                 handle.seek(start)
-                state = pickle.load(handle)
+                return pickle.load(handle)
         except FileNotFoundError:
-            return self._empty(None)
+            raise
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError,
                 TypeError, ValueError, MemoryError) as exc:
-            return self._empty(f"the build cache could not be read ({type(exc).__name__}): rebuilding everything")
-        if not isinstance(state, CacheState) or state.key != self.key:
-            return self._empty("the build cache belongs to another engine or options: rebuilding everything")
-        return state
+            raise _Untrusted(f"the build cache could not be read ({type(exc).__name__}): rebuilding everything")
 
     def _empty(self, note: str | None) -> CacheState:
         self.note = note
@@ -175,9 +208,27 @@ class Cache:
         return CacheState(self.key)
 
     def save(self, state: CacheState) -> None:
-        """Write the state whole (temp file, then rename)."""
+        """Write the state whole (temp file, then rename), and drop the delta."""
+        state.generation = f"{time.time_ns()}-{os.getpid()}"
+        self._write(self.path, state)
+        self.delta = {}
+        self.delta_path.unlink(missing_ok=True)
+
+    def save_delta(self, state: CacheState, changes: dict[str, dict]) -> None:
+        """Record what a build changed in `state` (field → entries updated), without
+        rewriting the whole state: an edit costs a few kilobytes written, not megabytes.
+        After many edits, or with no full state saved yet, the state is saved whole."""
+        for name, updates in changes.items():
+            self.delta.setdefault(name, {}).update(updates)
+        if not state.generation or not self.path.exists() or \
+                sum(len(updates) for updates in self.delta.values()) > DELTA_LIMIT:
+            self.save(state)
+            return
+        self._write(self.delta_path, {"generation": state.generation, "changes": self.delta})
+
+    def _write(self, path: Path, value: Any) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             with open(temp, "wb") as handle:
                 handle.write(MAGIC)
@@ -185,13 +236,17 @@ class Cache:
                 checksum_at = handle.tell()
                 handle.write(bytes(CHECKSUM_SIZE))
                 writer = _ChecksumWriter(handle)
-                pickle.dump(state, writer, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, writer, protocol=pickle.HIGHEST_PROTOCOL)
                 handle.seek(checksum_at)
                 handle.write(writer.crc.to_bytes(CHECKSUM_SIZE, "big"))
-            os.replace(temp, self.path)
+            os.replace(temp, path)
         finally:
             if temp.exists():
                 temp.unlink()
+
+
+class _Untrusted(Exception):
+    """A cache file that must not be used; the message says why."""
 
 
 class _ChecksumWriter:

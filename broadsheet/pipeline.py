@@ -313,6 +313,16 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     nothing_changed = (not bodies and not todo and not report.written and not report.removed
                        and _same_digests(plan.sources, state.sources))
     if not nothing_changed or session:  # a no-op rebuild does not rewrite a cache of many megabytes
+        if changed is not None:
+            changes = {
+                "sources": {src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
+                "body_index": {src: renderer.body_info[src] for src in renderer.fresh_bodies},
+                "fingerprints": {route.out_path: fingerprints[route.out_path] for route in candidates},
+                "card_tokens": renderer.card_tokens, "card_by_source": renderer.card_by_source,
+                "manifest": {item.out_path: (item.size, item.mtime_ns) for item in staged},
+                "media_problems": {src: media_problems.get(src, ()) for src in changed},
+                "plan_patch": {src: plan.sources[src][1] for src in changed},
+            }
         state.sources = plan.sources
         cache.bodies.put(renderer.fresh_bodies, forget=set(state.body_index) - set(renderer.body_info))
         state.body_index = dict(renderer.body_info)
@@ -328,8 +338,11 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
         state.manifest = {out_path: state.manifest[out_path] for out_path in kept}
         state.manifest.update({item.out_path: (item.size, item.mtime_ns) for item in staged})
         state.plan = replace(plan, texts={}, changed=None)
+        state.plan_patch = {}
         state.templates = templates
-        if session is None:
+        if session is None and changed is not None:
+            cache.save_delta(state, changes)
+        elif session is None:
             cache.save(state)
     stats = BuildStats(bodies, len(todo), cache.note, cache.path, changed is not None)
     return BuildResult(plan, report, time.perf_counter() - started, out_dir, stats=stats)
@@ -380,6 +393,10 @@ def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[C
     state = CacheState(key) if options.clean else cache.load()
     if state.config_digest != config_digest:
         state = CacheState(key, config_digest)
+    if state.plan is not None:
+        site = patch_site(state.plan.site, state.plan_patch) if state.plan_patch else state.plan.site
+        state.plan = replace(state.plan, site=site, sources=state.sources) if site is not None else None
+        state.plan_patch = {}
     return cache, state
 
 

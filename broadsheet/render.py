@@ -797,7 +797,7 @@ class Renderer:
         self._reads.add(src_path)
         if key not in self._tokens and self.stable_cards is not None and src_path in self.stable_cards \
                 and src_path not in self.changed:
-            self._tokens[key] = self.card_by_source[src_path] = self.stable_cards[src_path]
+            self._tokens[key] = self.stable_cards[src_path]
         if key not in self._tokens:
             article = self.site.articles[index]
             record = article.record
