@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = Path(".cache") / "broadsheet"
-FORMAT = 4
+FORMAT = 5
 MAGIC = b"broadsheet-cache\n"
 CHECKSUM_SIZE = 4
 DELTA_LIMIT = 5_000
@@ -148,6 +148,7 @@ class Cache:
         self.folder = site_dir / CACHE_DIR
         self.path = self.folder / f"{key[:16]}.pickle"
         self.delta_path = self.folder / f"{key[:16]}.delta.pickle"
+        self.snapshot_path = self.folder / f"{key[:16]}.snapshot.pickle"
         self.delta: dict[str, dict] = {}
         """The changes since the last full save (what the delta file holds)."""
         self.bodies = BodyStore(self.folder / f"{key[:16]}.bodies.sqlite")
@@ -225,6 +226,16 @@ class Cache:
             self.save(state)
             return
         self._write(self.delta_path, {"generation": state.generation, "changes": self.delta})
+
+    def read_snapshot(self) -> Any:
+        """Return what the last build saw and left (the pipeline's `Snapshot`), or None."""
+        try:
+            return self._read(self.snapshot_path)
+        except (FileNotFoundError, _Untrusted):
+            return None
+
+    def write_snapshot(self, snapshot: Any) -> None:
+        self._write(self.snapshot_path, snapshot)
 
     def _write(self, path: Path, value: Any) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -138,14 +138,14 @@ def _main(argv: list[str] | None) -> int:
         if stats.cache_note:
             print(f"note: {stats.cache_note}", file=sys.stderr)
         if args.verbose:
-            how = "structure unchanged" if stats.patched else "site planned afresh"
+            how = ("nothing changed since the last build" if result.plan is None else
+                   "structure unchanged" if stats.patched else "site planned afresh")
             print(f"cache: {os.path.relpath(stats.cache_path)}; {how}; {stats.bodies_rendered} Markdown bodies "
                   f"converted, {stats.pages_rendered} of {result.page_count} pages rendered")
         print(_summary(result, "built"))
-        upcoming = result.plan.site.next_scheduled
+        upcoming = result.summary.next_due
         if upcoming:
-            when = upcoming.date.astimezone(result.plan.config.tz).isoformat()
-            print(f"Next scheduled article: {upcoming.src_path} is due at {when}: rebuild then")
+            print(f"Next scheduled article: {upcoming[0]} is due at {upcoming[1].isoformat()}: rebuild then")
         return 0
     except SiteErrors as exc:
         _print_problems(exc.problems, site_dir)
@@ -179,10 +179,10 @@ def _print_problems(problems: list[Problem], site_dir: Path) -> None:
 
 
 def _summary(result: BuildResult, verb: str) -> str:
-    site = result.plan.site
-    counts = (f"{len(site.articles)} article{'s' if len(site.articles) != 1 else ''}, "
-              f"{len(site.authors)} author{'s' if len(site.authors) != 1 else ''}, "
-              f"{len(site.tags)} tag{'s' if len(site.tags) != 1 else ''}")
+    site = result.summary
+    counts = (f"{site.articles} article{'s' if site.articles != 1 else ''}, "
+              f"{site.authors} author{'s' if site.authors != 1 else ''}, "
+              f"{site.tags} tag{'s' if site.tags != 1 else ''}")
     warnings = len(result.warnings)
     warned = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     if result.report is None:

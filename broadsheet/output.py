@@ -127,6 +127,7 @@ class OutputFolder:
                         found[rel] = None
                 if not count and prefix:
                     empty.append(folder)
+                    found[prefix] = None  # an empty folder: a clean build leaves none
         self._survey = (found, empty)
         return found
 
@@ -171,6 +172,12 @@ class OutputFolder:
             self._remove_empty(folder)
         self.produced = produced
         return WriteReport(tuple(written), unchanged, tuple(removed))
+
+    def files_now(self, known: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int] | None]:
+        """Return what `survey` would return right after `finish`: every file the build left,
+        with its (size, mtime_ns), taken from `known` when there."""
+        return {out_path: known[out_path] if out_path in known else self.file_state(out_path)
+                for out_path in self.produced}
 
     def _remove_empty(self, folder: str) -> None:
         """Remove `folder` and its parents inside the output folder while they are empty."""

@@ -10,7 +10,6 @@ the result equals a clean build is tests/test_incremental.py.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import signal
 import time
@@ -72,6 +71,14 @@ class Plan:
     changed: frozenset[str] | None = None
     """When the plan was derived from the previous build's (its structure unchanged): the
     sources whose bytes changed since. None when everything was planned afresh."""
+    assets: dict[str, Any] = field(default_factory=dict)
+    """Stat signature of each file under content/ that is not Markdown."""
+
+    def content_signatures(self) -> dict[str, Any]:
+        """Return the stat signature of every file under content/, by its path there."""
+        signatures = {src_path.removeprefix("content/"): entry[3] for src_path, entry in self.sources.items()}
+        signatures.update(self.assets)
+        return signatures
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,20 +93,79 @@ class BuildStats:
 
 @dataclass(frozen=True, slots=True)
 class BuildResult:
-    plan: Plan
+    plan: Plan | None
+    """None when the build found nothing changed without planning (`Snapshot`)."""
     report: WriteReport | None
     seconds: float
     out_dir: Path | None = None
     outputs: list[Output] = field(default_factory=list)
     stats: BuildStats = BuildStats()
+    summary: Summary | None = None
+
+    def __post_init__(self) -> None:
+        if self.summary is None and self.plan is not None:
+            object.__setattr__(self, "summary", Summary.of(self.plan))
 
     @property
     def warnings(self) -> list[Problem]:
-        return self.plan.warnings
+        return self.summary.warnings
 
     @property
     def page_count(self) -> int:
-        return len(self.plan.routes)
+        return self.summary.pages
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the command line reports of a build."""
+
+    pages: int
+    articles: int
+    authors: int
+    tags: int
+    warnings: list[Problem]
+    next_due: tuple[str, datetime] | None
+    """The scheduled article that falls due first: its source and date, in the site's time zone."""
+
+    @classmethod
+    def of(cls, plan: Plan) -> "Summary":
+        site = plan.site
+        due = site.next_scheduled
+        return cls(len(plan.routes), len(site.articles), len(site.authors), len(site.tags), plan.warnings,
+                   (due.src_path, due.date.astimezone(plan.config.tz)) if due else None)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a build saw and left: the stat signature of every input, the size and mtime of
+    every file in the output folder, and its summary. The next build compares it with the
+    files as they are (a walk of each folder, no file read, no cache loaded): when every
+    one is unchanged, nothing is to be done (a no-op rebuild, the commonest build)."""
+
+    config_digest: str
+    content: dict[str, Any]
+    templates: dict[str, Any]
+    files: dict[str, Any]
+    summary: Summary
+
+    def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime) -> bool:
+        summary = self.summary
+        if (options.strict and summary.warnings) or (summary.next_due and summary.next_due[1] <= now):
+            return False
+        if self.config_digest != _config_digest(site_dir):
+            return False
+        if not _same_signatures(template_signatures(site_dir), self.templates):
+            return False
+        problems: list[Problem] = []
+        files = walk_content(site_dir / "content", problems)
+        now_ns = time.time_ns()
+        if problems or len(files) != len(self.content):
+            return False
+        for rel, stat in files:
+            signature = stat_signature(stat, now_ns)
+            if signature is None or self.content.get(rel) != signature:  # None: just changed, maybe again
+                return False
+        return folder.survey() == self.files
 
 
 def build_time() -> datetime:
@@ -132,7 +198,7 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
     problems = _strict(problems + loaded.problems + model_problems + route_problems, options)
     raise_if_errors(problems)
     return Plan(config, site, routes, copies, sorted(problems, key=Problem.sort_key), loaded.sources,
-                loaded.texts, tuple(fixed))
+                loaded.texts, tuple(fixed), assets=loaded.assets)
 
 
 def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datetime) -> Plan | None:
@@ -152,12 +218,12 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     files = walk_content(content, walk_problems)
     markdown = [(rel, stat) for rel, stat in files if rel.endswith(".md")]
     if walk_problems or len(markdown) != len(previous.sources) or \
-            len(files) - len(markdown) != len(previous.site.assets):
-        return None
-    assets = set(previous.site.assets)
-    if any(rel not in assets for rel, _ in files if not rel.endswith(".md")):
+            len(files) - len(markdown) != len(previous.assets):
         return None
     now_ns = time.time_ns()
+    assets = {rel: stat_signature(stat, now_ns) for rel, stat in files if not rel.endswith(".md")}
+    if any(rel not in previous.assets for rel in assets):
+        return None
     sources: dict[str, Any] = {}
     texts: dict[str, str] = {}
     changed: dict[str, Any] = {}
@@ -183,7 +249,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     problems = _strict(problems, options)
     raise_if_errors(problems)
     return Plan(previous.config, site, previous.routes, previous.copies, sorted(problems, key=Problem.sort_key),
-                sources, texts, previous.fixed_problems, frozenset(changed))
+                sources, texts, previous.fixed_problems, frozenset(changed), assets)
 
 
 def template_signatures(site_dir: Path) -> dict[str, Any]:
@@ -250,10 +316,18 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     """
     started = time.perf_counter()
     out_dir = options.out_dir or site_dir / "output"
+    now = build_time()
+    if session is None and not options.clean:
+        cache = _cache_for(site_dir, out_dir, options)
+        snapshot = cache.read_snapshot()
+        folder = OutputFolder.claim(out_dir, site_dir, create=False)
+        if isinstance(snapshot, Snapshot) and out_dir.is_dir() and snapshot.still_holds(site_dir, folder, options, now):
+            report = WriteReport((), len(snapshot.files) - 1, ())  # the marker file is not the site's
+            return BuildResult(None, report, time.perf_counter() - started, out_dir, summary=snapshot.summary,
+                               stats=BuildStats(cache_path=cache.path, patched=True))
     OutputFolder.claim(out_dir, site_dir, create=False)
     cache, state = (session.cache, session.state) if session else _open_cache(site_dir, out_dir, options)
 
-    now = build_time()
     templates = template_signatures(site_dir)
     plan = None
     if state.plan is not None and _same_signatures(templates, state.templates):
@@ -344,8 +418,12 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
             cache.save_delta(state, changes)
         elif session is None:
             cache.save(state)
-    stats = BuildStats(bodies, len(todo), cache.note, cache.path, changed is not None)
-    return BuildResult(plan, report, time.perf_counter() - started, out_dir, stats=stats)
+    result = BuildResult(plan, report, time.perf_counter() - started, out_dir,
+                         stats=BuildStats(bodies, len(todo), cache.note, cache.path, changed is not None))
+    if session is None:
+        cache.write_snapshot(Snapshot(state.config_digest, plan.content_signatures(), templates,
+                                      folder.files_now(state.manifest), result.summary))
+    return result
 
 
 def check(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -383,12 +461,17 @@ def _check_render_problems(plan: Plan, renderer: Renderer, options: BuildOptions
     return media
 
 
+def _cache_for(site_dir: Path, out_dir: Path, options: BuildOptions) -> Cache:
+    key = cache_key(engine_digest(), options.drafts, options.future, options.preview, options.base_url,
+                    str(out_dir.resolve()))
+    return Cache(site_dir, key)
+
+
 def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[Cache, CacheState]:
     """Return the cache for these options and its state: empty under --clean, after a
     config change, or when it cannot be trusted."""
-    key = cache_key(engine_digest(), options.drafts, options.future, options.preview, options.base_url,
-                    str(out_dir.resolve()))
-    cache = Cache(site_dir, key)
+    cache = _cache_for(site_dir, out_dir, options)
+    key = cache.key
     config_digest = _config_digest(site_dir)
     state = CacheState(key) if options.clean else cache.load()
     if state.config_digest != config_digest:
@@ -455,7 +538,10 @@ class _Pool:
         self.progress = progress
 
     def _can_fork(self, count: int) -> bool:
-        return self.jobs > 1 and count >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods()
+        if self.jobs <= 1 or count < PARALLEL_MIN:
+            return False
+        import multiprocessing  # here: a rebuild that converts a handful does not load it
+        return "fork" in multiprocessing.get_all_start_methods()
 
     def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list,
              what: str, sizes: list[int] | None = None) -> list:
@@ -463,6 +549,7 @@ class _Pool:
         global _WORKER
         _WORKER = (renderer, folder)
         try:
+            import multiprocessing
             context = multiprocessing.get_context("fork")
             chunk = max(1, len(items) // (self.jobs * 8))
             results, done = [], 0

@@ -7,21 +7,28 @@ the README's "Template context" section is the contract.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from . import publish
 from .config import SiteConfig
 from .errors import Problem, SourceLoc, positional_reduce, warning
-from .markup import MarkdownRenderer, Rendered, cut_at_word, reading_minutes
 from .model import PUBLISHED, Article, Author, Site
 from .routes import Copy, Route, article_url, out_path_for, paginated_urls
-from .templates import escaped, make_env, template_digest, template_problem
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .markup import MarkdownRenderer, Rendered
+
+# Python-Markdown, Pygments and Jinja are imported on first use (`markup`, `templates`):
+# a rebuild with nothing to convert or render does not pay for loading them.
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -135,6 +142,21 @@ def source_urls(site: Site) -> dict[str, str]:
     return urls
 
 
+def cut_at_word(text: str) -> str:
+    from .markup import cut_at_word
+    return cut_at_word(text)
+
+
+def reading_minutes(words: int) -> int:
+    from .markup import reading_minutes
+    return reading_minutes(words)
+
+
+def escaped(text: str) -> str:
+    from .templates import escaped
+    return escaped(text)
+
+
 def format_date(when) -> str:
     """Return a locale-free display date: '4 November 2026'."""
     return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
@@ -168,15 +190,10 @@ class Renderer:
         self.preview = preview
         self.links = Links(site.config)
         self.assets = frozenset(site.assets)
-        self.out_paths = frozenset([r.out_path for r in routes] + [c.out_path for c in copies])
-        """Every file the site will hold: what a link may point to."""
-        self.source_urls = source_urls(site)
-        """content/… source path → site path of its page, for links written as `other.md`."""
+        self._routes, self._copies = routes, copies
         self.problems: list[Problem] = []
         """Warnings found while rendering: links and images that point to nothing."""
         self.origin = publish.origin_of(site.config.base_url)
-        self.link_world = digest_of(sorted(self.source_urls.items()), sorted(self.out_paths), sorted(self.assets))
-        """What links resolve against: when a previous build had the same, its bodies' links still hold."""
         self.known_link_world = known_link_world
         self._md: MarkdownRenderer | None = None
         self.known_index = body_index or {}
@@ -213,10 +230,33 @@ class Renderer:
         self._page_index = {p.slug: p for p in site.pages}
         self._site_view: dict | None = None
         self._template_digests: dict[str, str] = {}
-        self.env = make_env(site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))},
-                            template_cache)
+        self._env: jinja2.Environment | None = None
+        self._template_cache = template_cache
         self._cards: dict[int, dict] = {}
         self._authors: dict[str, dict] = {}
+
+    @functools.cached_property
+    def out_paths(self) -> frozenset[str]:
+        """Every file the site will hold: what a link may point to."""
+        return frozenset([r.out_path for r in self._routes] + [c.out_path for c in self._copies])
+
+    @functools.cached_property
+    def source_urls(self) -> dict[str, str]:
+        """content/… source path → site path of its page, for links written as `other.md`."""
+        return source_urls(self.site)
+
+    @functools.cached_property
+    def link_world(self) -> str:
+        """What links resolve against: when a previous build had the same, its bodies' links still hold."""
+        return digest_of(sorted(self.source_urls.items()), sorted(self.out_paths), sorted(self.assets))
+
+    @property
+    def env(self) -> jinja2.Environment:
+        if self._env is None:
+            from . import templates
+            self._env = templates.make_env(self.site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))},
+                                           self._template_cache)
+        return self._env
 
     # Pass A ---------------------------------------------------------------
 
@@ -252,6 +292,8 @@ class Renderer:
         bodies are taken from it as they are. Return how many bodies were converted.
         """
         todo = []
+        if changed is not None and self.known_link_world:
+            self.link_world = self.known_link_world  # the structure, hence every URL, is the previous build's
         same_world = self.known_link_world == self.link_world
         if changed is not None and same_world:
             self.body_info = dict(self.known_index)
@@ -300,6 +342,7 @@ class Renderer:
     def render_body(self, source: BodySource) -> Body:
         """Convert one body, recording how each link resolved and which ones are broken."""
         if self._md is None:
+            from .markup import MarkdownRenderer
             self._md = MarkdownRenderer()
         links: list[tuple[str, Any]] = []
         problems: list[Problem] = []
@@ -739,7 +782,8 @@ class Renderer:
 
     def _template_token(self, name: str) -> str:
         if name not in self._template_digests:
-            self._template_digests[name] = template_digest(self.env, name, self.template_references)
+            from . import templates
+            self._template_digests[name] = templates.template_digest(self.env, name, self.template_references)
         return self._template_digests[name]
 
     def _route_inputs(self, route: Route) -> object:
@@ -859,7 +903,8 @@ class Renderer:
             try:
                 output = self.render_route(route)
             except Exception as exc:  # mapped to a template line, or re-raised as a bug
-                problem = template_problem(exc, self.site_dir, route.template)
+                from . import templates
+                problem = templates.template_problem(exc, self.site_dir, route.template)
                 if problem is None:
                     raise
                 if problem.format() not in seen:

@@ -11,10 +11,17 @@ import hashlib
 import traceback
 from pathlib import Path
 
-import jinja2
+from typing import TYPE_CHECKING
+
 from markupsafe import Markup, escape
 
 from .errors import Problem, SourceLoc, error
+
+if TYPE_CHECKING:
+    import jinja2
+
+# jinja2 is imported by the functions that use it: a rebuild with nothing to render does
+# not load it.
 
 THEME_DIR = Path(__file__).parent / "theme"
 
@@ -25,6 +32,8 @@ def make_env(site_dir: Path, globals_: dict | None = None, cache_dir: Path | Non
     With `cache_dir`, compiled templates are kept there (keyed by their source), so a
     rebuild does not compile every template again.
     """
+    import jinja2
+
     search = [str(p) for p in (site_dir / "layouts", THEME_DIR) if p.is_dir()]
     bytecode_cache = None
     if cache_dir is not None:
@@ -60,6 +69,8 @@ def template_digest(env: jinja2.Environment, name: str, references: dict[str, tu
     `references` memoizes what each template source refers to (by the source's hash);
     parsing is the slow part, and the pipeline keeps this memo in the build cache.
     """
+    import jinja2
+
     from jinja2 import meta
 
     sources: dict[str, str] = {}
@@ -104,6 +115,8 @@ def display_path(filename: str | None, site_dir: Path) -> str:
 
 def template_problem(exc: Exception, site_dir: Path, template: str) -> Problem | None:
     """Return a problem pointing at the template line for a Jinja error, or None if not one."""
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return error(SourceLoc(display_path(exc.filename, site_dir), exc.lineno),
                      f"template syntax: {exc.message}")
@@ -123,6 +136,8 @@ def template_problem(exc: Exception, site_dir: Path, template: str) -> Problem |
 
 
 def _describe(exc: Exception) -> str:
+    import jinja2
+
     if isinstance(exc, jinja2.UndefinedError):
         return str(exc.message)
     return f"{type(exc).__name__}: {exc}"

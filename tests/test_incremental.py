@@ -27,6 +27,7 @@ import os
 import posixpath
 import shutil
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,6 +39,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 from broadsheet import pipeline
 from broadsheet.cache import CACHE_DIR, FORMAT, MAGIC
+from broadsheet.load import RACY_NS
 from broadsheet.output import STAGING
 from broadsheet.pipeline import BuildOptions, BuildResult, build
 from broadsheet.templates import THEME_DIR
@@ -757,7 +759,15 @@ def test_config_change_renders_everything(built):
 
 
 def cache_files(site: Path) -> list[Path]:
-    return sorted((site / CACHE_DIR).glob("*.pickle"))
+    """The main state files (not the delta and snapshot files beside them)."""
+    return sorted(p for p in (site / CACHE_DIR).glob("*.pickle") if "." not in p.stem)
+
+
+def forget_snapshot(site: Path) -> None:
+    """Remove what lets a no-op build finish without reading the cache (`Snapshot`), so that
+    the next build must read the cache."""
+    for path in (site / CACHE_DIR).glob("*.snapshot.pickle"):
+        path.unlink()
 
 
 @pytest.mark.parametrize("damage", ["garbage", "empty", "magic-only", "truncated-header", "old-format",
@@ -796,6 +806,7 @@ def test_truncated_cache_at_any_length_is_never_trusted(built):
     reference = snapshot(out)
     for length in sorted({len(data) * k // 9 for k in range(9)} | {len(MAGIC) + 1, len(MAGIC) + 3, len(data) - 2}):
         cache.write_bytes(data[:length])
+        forget_snapshot(site)
         result = rebuild(site, out)
         assert result.stats.pages_rendered == result.page_count, f"cache cut at {length} bytes was trusted"
         assert snapshot(out) == reference
@@ -820,6 +831,7 @@ def test_corrupted_cache_is_never_trusted(built):
         damaged = bytearray(data)
         damaged[position] ^= 0x20
         cache.write_bytes(bytes(damaged))
+        forget_snapshot(site)
         result = rebuild(site, out)
         assert result.stats.cache_note, f"a flipped byte at {position} of {len(data)} went unnoticed"
         assert result.stats.pages_rendered == result.page_count and result.report.written == ()
@@ -878,3 +890,86 @@ def test_parallel_cold_build_equals_serial(tmp_path, monkeypatch):
     parallel = build(site, BuildOptions(out_dir=tmp_path / "two", jobs=2))
     assert parallel.stats.pages_rendered == serial.stats.pages_rendered
     assert_same_output(snapshot(tmp_path / "two"), snapshot(tmp_path / "one"))
+
+
+# The no-op shortcut ----------------------------------------------------------------
+#
+# A build whose inputs all have the stat signatures the last build recorded, and whose
+# output folder holds exactly the files it left, finishes without reading the cache or any
+# source (`pipeline.Snapshot`). Signatures of files changed in the last RACY_NS are never
+# trusted, so these tests first let the site's files settle.
+
+def settle() -> None:
+    time.sleep(RACY_NS / 1e9 + 0.2)
+
+
+@pytest.fixture
+def settled(built) -> tuple[Path, Path]:
+    site, out = built
+    edit(site / "content/articles/beta.md", "Beta body.", "Beta body, see [nothing](missing.md).")
+    rebuild(site, out)
+    settle()
+    rebuild(site, out)  # records signatures that can be trusted
+    return site, out
+
+
+def test_no_op_shortcut_reads_nothing_and_reports_the_same(settled):
+    site, out = settled
+    forget_snapshot(site)
+    full = rebuild(site, out)
+    stats = file_stats(out)
+    for path in cache_files(site):  # not even read: a damaged state would go unnoticed until needed
+        path.write_bytes(b"damaged")
+    quick = rebuild(site, out)
+    assert quick.plan is None and full.plan is not None
+    assert [p.format() for p in quick.warnings] == [p.format() for p in full.warnings]
+    assert any("missing.md" in p.message for p in quick.warnings)
+    assert (quick.page_count, quick.summary.articles, quick.summary.tags) == \
+        (full.page_count, full.summary.articles, full.summary.tags)
+    assert quick.report.written == () and quick.report.unchanged == full.report.unchanged
+    assert file_stats(out) == stats
+    with pytest.raises(pipeline.SiteErrors):  # --strict makes the warning an error: no shortcut
+        rebuild(site, out, strict=True)
+
+
+@pytest.mark.slow  # each case waits for the files to settle
+@pytest.mark.parametrize("change", ["delete a page", "edit a page", "stray file", "empty folder", "touch a source",
+                                    "edit a source", "edit a template", "add an asset", "edit the config",
+                                    "damage the snapshot", "scheduled article falls due"])
+def test_no_op_shortcut_sees_every_change(settled, change, monkeypatch):
+    site, out = settled
+    page = out / "articles/beta/index.html"
+    if change == "delete a page":
+        page.unlink()
+    elif change == "edit a page":
+        page.write_bytes(page.read_bytes().replace(b"Beta", b"Zeta"))
+    elif change == "stray file":
+        (out / "tags/stray.html").write_text("stray")
+    elif change == "empty folder":
+        (out / "tags/empty").mkdir()
+    elif change == "touch a source":
+        os.utime(site / "content/articles/beta.md")
+    elif change == "edit a source":
+        edit(site / "content/articles/beta.md", "Beta story", "Beta headline")
+    elif change == "edit a template":
+        (site / "layouts").mkdir(exist_ok=True)
+        (site / "layouts/404.html").write_text("<p>Lost.</p>\n")
+    elif change == "add an asset":
+        (site / "content/images/b.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    elif change == "edit the config":
+        (site / "config.yaml").write_text((site / "config.yaml").read_text() + "tagline: Daily\n")
+    elif change == "damage the snapshot":
+        for path in (site / CACHE_DIR).glob("*.snapshot.pickle"):
+            path.write_bytes(path.read_bytes()[:-3])
+    elif change == "scheduled article falls due":
+        (site / "content/articles/later.md").write_text(article("Later story", "2026-06-01 10:00", "Later.\n"))
+        rebuild(site, out)
+        settle()
+        rebuild(site, out)
+        assert rebuild(site, out).plan is None
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # 2026-09-21: now due
+    result = rebuild_and_compare(site, out)
+    if change == "scheduled article falls due":  # the clean build must also run in September
+        assert "articles/later/index.html" in snapshot(out)
+    assert result.plan is not None, "the shortcut missed a change"
+    assert not (out / "tags/empty").exists()
