@@ -54,8 +54,9 @@ class CacheState:
     plan: Any = None
     """The last build's plan (site model, routes, copies): what an edit that keeps the
     site's structure starts from."""
-    dependents: dict[str, list[str]] = field(default_factory=dict)
-    """src_path → the pages whose fingerprints read that source (valid while the structure is)."""
+    dependents: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    """src_path → the pages whose fingerprints read its article card, and those that read
+    it otherwise (valid while the structure is)."""
     card_by_source: dict[str, str] = field(default_factory=dict)
     """src_path → hash of its article's card (valid while the structure is)."""
     media_problems: dict[str, tuple] = field(default_factory=dict)

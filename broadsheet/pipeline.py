@@ -348,17 +348,25 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     folder = OutputFolder.claim(out_dir, site_dir)
     if changed is None:
         fingerprints: dict[str, str] = {}
-        dependents: dict[str, list[str]] = {}
+        dependents: dict[str, tuple[list[str], list[str]]] = {}
         for route in plan.routes:
-            fingerprints[route.out_path], reads = renderer.fingerprint_and_sources(route)
-            for src_path in reads:
-                dependents.setdefault(src_path, []).append(route.out_path)
+            fingerprints[route.out_path], cards, direct = renderer.fingerprint_and_sources(route)
+            for src_path in cards:
+                dependents.setdefault(src_path, ([], []))[0].append(route.out_path)
+            for src_path in direct:
+                dependents.setdefault(src_path, ([], []))[1].append(route.out_path)
         candidates = plan.routes
     else:
-        # The structure is the previous build's: only the pages that read a changed source can differ.
+        # The structure is the previous build's: only the pages that read a changed source can
+        # differ, and of those that show its article card only when the card changed.
         fingerprints, dependents = dict(state.fingerprints), state.dependents
         renderer.reuse_cards(state.card_by_source, changed)
-        affected = set().union(*(dependents.get(src_path, ()) for src_path in changed))
+        affected: set[str] = set()
+        for src_path in changed:
+            card_readers, direct_readers = dependents.get(src_path, ((), ()))
+            affected.update(direct_readers)
+            if renderer.card_token_of(src_path) != state.card_by_source.get(src_path):
+                affected.update(card_readers)
         candidates = [route for route in plan.routes if route.out_path in affected]
         for route in candidates:
             fingerprints[route.out_path] = renderer.fingerprint(route)

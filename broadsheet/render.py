@@ -212,7 +212,8 @@ class Renderer:
         self.bodies = _Bodies(self)
         """src_path → Rendered, fetched from the store on first use."""
         self._records: dict[str, Any] | None = None
-        self._reads: set[str] = set()
+        self._card_reads: set[str] = set()
+        self._direct_reads: set[str] = set()
         self._tokens: dict[tuple, str] = {}
         self._entries: dict[int, dict] = {}
         self.known_card_tokens = known_card_tokens or {}
@@ -769,16 +770,26 @@ class Renderer:
         return digest_of(template, route.kind, route.key, route.number, route.count, route.url,
                          self._route_inputs(route))
 
-    def fingerprint_and_sources(self, route: Route) -> tuple[str, frozenset[str]]:
-        """Return the route's fingerprint and the sources whose content it was computed from.
+    def fingerprint_and_sources(self, route: Route) -> tuple[str, frozenset[str], frozenset[str]]:
+        """Return the route's fingerprint and the sources whose content it was computed from:
+        those whose article card it shows, and those it reads otherwise (a body, a profile).
 
         Which sources a page reads depends on the site's structure alone (which articles
         it lists, who wrote them): while the structure stays the same, an edit to a source
-        changes the fingerprints of those pages only.
+        changes the fingerprints of those pages only, and of its card's readers only when
+        its card changed.
         """
-        self._reads = set()
+        self._card_reads, self._direct_reads = set(), set()
         fingerprint = self.fingerprint(route)
-        return fingerprint, frozenset(self._reads)
+        return fingerprint, frozenset(self._card_reads), frozenset(self._direct_reads)
+
+    def card_token_of(self, src_path: str) -> str | None:
+        """Return the card hash of the article from `src_path`, or None when it is no built article."""
+        record = self._record_of(src_path) if src_path in self.body_info else None
+        index = self._article_index.get(getattr(record, "slug", None))
+        if index is None or self.site.articles[index].record is not record:
+            return None
+        return self._card_token(index)
 
     def _template_token(self, name: str) -> str:
         if name not in self._template_digests:
@@ -791,6 +802,7 @@ class Renderer:
         if kind == "article":
             index = self._article_index[route.key]
             article = site.articles[index]
+            self._direct_reads.add(article.record.src_path)
             # The body's HTML as well as the source: a link to another file renders
             # differently when that file is renamed or deleted, the source unchanged.
             return (self._card_token(index), article.record.digest,
@@ -815,7 +827,7 @@ class Renderer:
             return [self._card_token(i) for i in range(len(site.articles))]
         if kind == "page":
             record = self._page_index[route.key]
-            self._reads.add(record.src_path)
+            self._direct_reads.add(record.src_path)
             return record.digest, self.body_info[record.src_path][1]
         if kind in ("feed", "tag-feed", "author-feed", "rss", "json-feed"):
             indexes = site.by_tag[route.key] if kind == "tag-feed" else site.by_author[route.key] \
@@ -823,10 +835,11 @@ class Renderer:
             published = [i for i in indexes if site.articles[i].status == PUBLISHED][:publish.FEED_LIMIT]
             owner = self._tag_token(route.key) if kind == "tag-feed" else \
                 self._author_token(route.key) if kind == "author-feed" else None
+            self._direct_reads.update(site.articles[i].record.src_path for i in published)
             return owner, [(self._card_token(i), self.body_info[site.articles[i].record.src_path][1],
                             site.articles[i].record.canonical_url) for i in published]
         if kind == "sitemap":
-            self._reads.update(a.record.src_path for a in site.articles)
+            self._direct_reads.update(a.record.src_path for a in site.articles)
             return ([(a.slug, a.record.date, a.record.updated, a.record.canonical_url) for a in site.articles
                      if a.status == PUBLISHED],
                     [(a.id, a.is_generated, site.by_author.get(a.id, ())) for a in site.authors.values()],
@@ -838,7 +851,7 @@ class Renderer:
         edit that keeps the summary and reading time re-renders no listing)."""
         key = ("card", index)
         src_path = self.site.articles[index].record.src_path
-        self._reads.add(src_path)
+        self._card_reads.add(src_path)
         if key not in self._tokens and self.stable_cards is not None and src_path in self.stable_cards \
                 and src_path not in self.changed:
             self._tokens[key] = self.stable_cards[src_path]
@@ -870,7 +883,7 @@ class Renderer:
         key = ("author", author_id)
         author = self.site.authors[author_id]
         if author.record:
-            self._reads.add(author.record.src_path)
+            self._direct_reads.add(author.record.src_path)
         if key not in self._tokens:
             source = author.record.src_path if author.record else ""
             self._tokens[key] = digest_of(
