@@ -201,11 +201,15 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
                 loaded.texts, tuple(fixed), assets=loaded.assets)
 
 
-def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datetime) -> Plan | None:
+def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datetime,
+               touched: frozenset[str] | None = None) -> Plan | None:
     """Return the plan of the site as it is now, derived from the previous build's plan, when
     no change since touched the site's structure (`model.structure_of`): no file added,
     removed or renamed, no article moved, retagged or reattributed, no scheduled article
     fallen due. Return None when the site must be planned afresh (`plan_site`).
+
+    `touched` (from the live preview's watcher) lists every site-relative path changed since
+    the previous build: when they are all existing Markdown files, only those are looked at.
 
     This is what makes an edit cost the pages it touches rather than the whole site; the
     property test in tests/test_incremental.py checks the result against clean builds.
@@ -214,17 +218,21 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     if due is not None and due.date <= now:
         return None
     content = site_dir / "content"
-    walk_problems: list[Problem] = []
-    files = walk_content(content, walk_problems)
-    markdown = [(rel, stat) for rel, stat in files if rel.endswith(".md")]
-    if walk_problems or len(markdown) != len(previous.sources) or \
-            len(files) - len(markdown) != len(previous.assets):
-        return None
     now_ns = time.time_ns()
-    assets = {rel: stat_signature(stat, now_ns) for rel, stat in files if not rel.endswith(".md")}
-    if any(rel not in previous.assets for rel in assets):
-        return None
-    sources: dict[str, Any] = {}
+    markdown = _touched_sources(content, previous, touched) if touched is not None else None
+    if markdown is not None:
+        sources, assets = dict(previous.sources), previous.assets
+    else:
+        walk_problems: list[Problem] = []
+        files = walk_content(content, walk_problems)
+        markdown = [(rel, stat) for rel, stat in files if rel.endswith(".md")]
+        if walk_problems or len(markdown) != len(previous.sources) or \
+                len(files) - len(markdown) != len(previous.assets):
+            return None
+        assets = {rel: stat_signature(stat, now_ns) for rel, stat in files if not rel.endswith(".md")}
+        if any(rel not in previous.assets for rel in assets):
+            return None
+        sources = {}
     texts: dict[str, str] = {}
     changed: dict[str, Any] = {}
     for rel, stat in markdown:
@@ -250,6 +258,24 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     raise_if_errors(problems)
     return Plan(previous.config, site, previous.routes, previous.copies, sorted(problems, key=Problem.sort_key),
                 sources, texts, previous.fixed_problems, frozenset(changed), assets)
+
+
+def _touched_sources(content: Path, previous: Plan, touched: frozenset[str]) -> list[tuple[str, os.stat_result]] | None:
+    """Return (path in content/, stat) of each touched file when every one is a Markdown
+    source the previous build had and still there; None otherwise (walk the folder)."""
+    found = []
+    for path in sorted(touched):
+        rel = path.removeprefix("content/")
+        if not path.startswith("content/") or f"content/{rel}" not in previous.sources:
+            return None
+        try:
+            stat = os.stat(content / rel)
+        except OSError:
+            return None
+        if not os.path.isfile(content / rel) or os.path.islink(content / rel):
+            return None
+        found.append((rel, stat))
+    return found
 
 
 def template_signatures(site_dir: Path) -> dict[str, Any]:
@@ -286,14 +312,16 @@ class Session:
         self.cache, self.state = _open_cache(site_dir, out_dir, options)
         self.dirty = False
 
-    def build(self, *, parallel: bool = False) -> BuildResult:
+    def build(self, *, parallel: bool = False, touched: frozenset[str] | None = None) -> BuildResult:
         """Build incrementally from the state the last build left in memory; `parallel`
-        uses every core whatever the session's options say."""
+        uses every core whatever the session's options say. `touched`: every site-relative
+        path changed since the last build, when the caller knows (a watcher); the caller
+        then builds once more without it, to catch what a watcher could miss."""
         config_digest = _config_digest(self.site_dir)
         if self.state.config_digest != config_digest:
             self.state = CacheState(self.cache.key, config_digest)
         options = replace(self.options, jobs=None) if parallel else self.options
-        result = build(self.site_dir, options, session=self)
+        result = build(self.site_dir, options, session=self, touched=touched)
         self.dirty = True
         return result
 
@@ -308,7 +336,7 @@ Progress = Callable[[str, int, int], None]
 
 
 def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Session | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          progress: Progress | None = None, touched: frozenset[str] | None = None) -> BuildResult:
     """Build the site in `site_dir` into its output folder; return what was done.
 
     Raises SiteErrors (content, template) or UsageError (output folder); in both cases
@@ -331,7 +359,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     templates = template_signatures(site_dir)
     plan = None
     if state.plan is not None and _same_signatures(templates, state.templates):
-        plan = patch_plan(site_dir, options, state.plan, now)
+        plan = patch_plan(site_dir, options, state.plan, now, touched)
     if plan is None:
         plan = plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo)
     changed = plan.changed

@@ -116,11 +116,21 @@ class Preview:
         """Build the preview; tell the tabs what changed, or what went wrong.
 
         Only the first build, before any thread starts, may fork worker processes:
-        forking a process that runs threads can deadlock.
+        forking a process that runs threads can deadlock. A build after a batch of saves
+        looks only at the files the watcher reported (see `verify`).
         """
+        return self._build(batch, parallel=parallel)
+
+    def verify(self) -> None:
+        """Build once more looking at every file, in case the watcher missed one; silent
+        when it finds nothing (the usual case: it then renders and writes nothing)."""
+        self._build(None, quiet=True)
+
+    def _build(self, batch: ChangeBatch | None, *, parallel: bool = False, quiet: bool = False,
+               ) -> BuildResult | None:
         started = time.perf_counter()
         try:
-            result = self.session.build(parallel=parallel)
+            result = self.session.build(parallel=parallel, touched=frozenset(batch.paths) if batch else None)
         except SiteErrors as exc:
             text = "\n".join(self.describe(p) for p in exc.problems)
             self.log(text)
@@ -128,9 +138,11 @@ class Preview:
             self.log(f"{errors} error{'s' if errors != 1 else ''}: still serving the last good build")
             self.publish(PreviewState(self.state.epoch + 1, problems=text))
             return None
+        written = result.report.written + result.report.removed
+        if quiet and not written:
+            return result
         for problem in result.warnings:
             self.log(self.describe(problem))
-        written = result.report.written + result.report.removed
         pages = sorted({self.url_of(p) for p in written if not p.endswith(".css")})
         styles = sorted(self.url_of(p) for p in written if p.endswith(".css"))
         everything = len(pages) > 200  # tell the tabs to reload rather than list every page
@@ -187,7 +199,9 @@ class Preview:
             batch = watcher.next_batch(self.stopping)
             if batch is None:
                 return
-            self.rebuild(batch)
+            result = self.rebuild(batch)
+            if result is not None and not watcher.pending():  # more saves coming: their rebuild will
+                self.verify()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -174,6 +174,11 @@ class Watcher:
             self._last = now
             self._lock.notify_all()
 
+    def pending(self) -> bool:
+        """True when changes have been noticed that no batch has delivered yet."""
+        with self._lock:
+            return bool(self._pending)
+
     def next_batch(self, stop: threading.Event) -> ChangeBatch | None:
         """Wait for a burst of changes to end and return it; None once `stop` is set."""
         with self._lock:
