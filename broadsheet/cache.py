@@ -83,6 +83,10 @@ def cache_key(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+_INHERITED: list = []
+"""Connections a forked worker inherited: kept, never used, never closed."""
+
+
 class BodyStore:
     """Rendered bodies in an SQLite file beside the cache: a rebuild reads the few it needs
     and writes the few that changed, instead of loading and saving all of them."""
@@ -90,9 +94,15 @@ class BodyStore:
     def __init__(self, path: Path):
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
 
     def _connect(self) -> sqlite3.Connection:
+        if self._db is not None and self._pid != os.getpid():
+            # A forked worker: the parent's connection must not be used, nor closed, here.
+            _INHERITED.append(self._db)
+            self._db = None
         if self._db is None:
+            self._pid = os.getpid()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # One build at a time uses it, from whichever thread runs the build (the preview's).
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)

@@ -125,6 +125,10 @@ RACY_NS = 3_000_000_000
 """A file changed less than this long before it was looked at may change again within the
 same timestamp tick (or filesystems with coarse times): its stat data is not trusted."""
 
+TEXT_BUDGET = 8_000_000
+"""Characters of Markdown bodies a load keeps for conversion; beyond, they are read again
+when converted (a first build of a large site does not hold every body twice)."""
+
 SourceEntry = tuple
 """(digest, record or None, problems, stat signature or None): one Markdown file as loaded."""
 
@@ -196,6 +200,7 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
     parsed: dict[str, Any] = {}
     texts: dict[str, str] = {}
     articles, authors, pages, assets = [], [], [], {}
+    kept = 0
     for rel, stat in walk_content(content, site_problems):
         src_path = f"content/{rel}"
         if not rel.endswith(".md"):
@@ -208,8 +213,9 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
             continue
         entry, text = load_source(content, rel, stat, known.get(src_path), config, now_ns)
         parsed[src_path] = entry
-        if text is not None:
+        if text is not None and kept < TEXT_BUDGET:
             texts[src_path] = text
+            kept += len(text)
         problems += entry[2]
         if entry[1] is not None:
             {"articles": articles, "authors": authors, "pages": pages}[section].append(entry[1])
@@ -217,10 +223,11 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
     return Loaded(records, problems + site_problems, site_problems, parsed, texts, assets)
 
 
-def read_body(site_dir: Path, src_path: str) -> str:
-    """Return the Markdown body of a source file (its text after the front matter)."""
+def read_body(site_dir: Path, src_path: str, body_line: int) -> str:
+    """Return the Markdown body of a source file: its text from `body_line` (the record's),
+    as `source.parse_document` cuts it, without parsing the front matter again."""
     with open(site_dir / src_path, "rb") as handle:
-        return parse_document(decode_text(handle.read(), src_path), src_path).body
+        return "\n".join(decode_text(handle.read(), src_path).split("\n")[body_line - 1:])
 
 
 def _parse_source(data: bytes, src_path: str, section: str, digest: str, config: SiteConfig):

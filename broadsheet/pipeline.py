@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .cache import Cache, CacheState, cache_key, engine_digest
 from .config import CONFIG_FILE, SiteConfig, load_config
@@ -365,7 +365,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     changed = plan.changed
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
                         body_index=state.body_index, body_store=cache.bodies,
-                        read_source=lambda src_path: read_body(site_dir, src_path), texts=plan.texts,
+                        read_source=lambda src_path, line: read_body(site_dir, src_path, line), texts=plan.texts,
                         known_card_tokens=state.card_tokens,
                         template_references=state.template_references, template_cache=cache.folder / "templates",
                         known_link_world=state.link_world)
@@ -426,7 +426,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
         if changed is not None:
             changes = {
                 "sources": {src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
-                "body_index": {src: renderer.body_info[src] for src in renderer.fresh_bodies},
+                "body_index": {src: renderer.body_info[src] for src in renderer.fresh_paths},
                 "fingerprints": {route.out_path: fingerprints[route.out_path] for route in candidates},
                 "card_tokens": renderer.card_tokens, "card_by_source": renderer.card_by_source,
                 "manifest": {item.out_path: (item.size, item.mtime_ns) for item in staged},
@@ -477,7 +477,7 @@ def render_site(plan: Plan, site_dir: Path, options: BuildOptions, state: CacheS
     """Render every page of the plan in memory. Raises SiteErrors for any problem."""
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
                         body_index=state.body_index if state else None, body_store=cache.bodies if cache else None,
-                        read_source=lambda src_path: read_body(site_dir, src_path), texts=plan.texts)
+                        read_source=lambda src_path, line: read_body(site_dir, src_path, line), texts=plan.texts)
     renderer.render_bodies()
     _check_render_problems(plan, renderer, options)
     outputs, problems = renderer.render_routes(plan.routes)
@@ -557,8 +557,8 @@ def _ignore_interrupts() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
-def _render_body(source):
-    return _WORKER[0].render_body(source)
+def _render_body(src_path: str):
+    return _WORKER[0].convert(src_path)
 
 
 def _render_page_chunk(routes: list[Route]) -> tuple[list[Staged], list[Problem]]:
@@ -580,15 +580,16 @@ class _Pool:
         return "fork" in multiprocessing.get_all_start_methods()
 
     def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list,
-             what: str, sizes: list[int] | None = None) -> list:
-        """Map `function` over `items` in forked workers, in order, reporting progress."""
+             what: str, sizes: list[int] | None = None) -> Iterator:
+        """Map `function` over `items` in forked workers, in order, reporting progress; yield
+        each result as it arrives (the caller need not hold them all)."""
         global _WORKER
         _WORKER = (renderer, folder)
         try:
             import multiprocessing
             context = multiprocessing.get_context("fork")
             chunk = max(1, len(items) // (self.jobs * 8))
-            results, done = [], 0
+            done = 0
             total = sum(sizes) if sizes else len(items)
             # Ctrl-C (and SIGTERM) are held back while the workers are forked (Ctrl-C goes to the
             # whole process group): a worker interrupted half-way through starting can hang the build.
@@ -599,11 +600,10 @@ class _Pool:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             with pool:
                 for index, result in enumerate(pool.imap(function, items, chunksize=chunk)):
-                    results.append(result)
                     done += sizes[index] if sizes else 1
                     if self.progress:
                         self.progress(what, done, total)
-            return results
+                    yield result
         finally:
             _WORKER = None
 
@@ -621,7 +621,6 @@ class _Pool:
         """Render `routes` and stage their bytes; return the staged pages and template problems."""
         if not self._can_fork(len(routes)):
             return renderer.render_routes(routes, lambda output: folder.stage_bytes(output.out_path, output.data))
-        renderer.preload_bodies()  # workers must not read the cache's SQLite file they inherit
         size = max(1, len(routes) // (self.jobs * 8))
         chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
         staged: list[Staged] = []

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import posixpath
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -162,17 +163,40 @@ def format_date(when) -> str:
     return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
 
 
+class _Recent(OrderedDict):
+    """A memo that keeps the `size` most recently used entries: rendering thousands of
+    pages keeps the memory of a few hundred bodies, not of all of them."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+MEMO_SIZE = 512
+"""Bodies and feed entries a renderer keeps at hand."""
+SPILL_AT = 256
+"""A build converting more bodies than this puts them in the store as they come, rather
+than holding them all (a cold build of 10,000 articles would hold hundreds of megabytes)."""
+
+
 class _Bodies:
     """The rendered bodies of a build, as a mapping that loads each on first use."""
 
     def __init__(self, renderer: "Renderer"):
         self._renderer = renderer
-        self._loaded: dict[str, Rendered] = {}
+        self._loaded = _Recent(MEMO_SIZE)
 
     def __getitem__(self, src_path: str) -> Rendered:
-        if src_path not in self._loaded:
-            self._loaded[src_path] = self._renderer.load_body(src_path)
-        return self._loaded[src_path]
+        return self._loaded.get_or(src_path, lambda: self._renderer.load_body(src_path))
 
 
 class Renderer:
@@ -180,7 +204,7 @@ class Renderer:
 
     def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
                  preview: bool = False, body_index: Mapping[str, tuple] | None = None, body_store: Any = None,
-                 read_source: Callable[[str], str] | None = None, texts: Mapping[str, str] | None = None,
+                 read_source: Callable[[str, int], str] | None = None, texts: Mapping[str, str] | None = None,
                  known_card_tokens: Mapping[str, str] | None = None,
                  template_references: dict[str, tuple] | None = None, template_cache: Path | None = None,
                  known_link_world: str | None = None):
@@ -208,14 +232,17 @@ class Renderer:
         self.body_info: dict[str, tuple] = {}
         """This build's bodies, in the form of `known_index`."""
         self.fresh_bodies: dict[str, Body] = {}
-        """Bodies converted by this build (the cache stores them)."""
+        """Bodies converted by this build and not yet in the store (the cache stores them)."""
+        self.fresh_paths: set[str] = set()
+        """Every source whose body this build converted."""
+        self._unsaved: dict[str, Body] = {}
         self.bodies = _Bodies(self)
         """src_path → Rendered, fetched from the store on first use."""
         self._records: dict[str, Any] | None = None
         self._card_reads: set[str] = set()
         self._direct_reads: set[str] = set()
         self._tokens: dict[tuple, str] = {}
-        self._entries: dict[int, dict] = {}
+        self._entries = _Recent(MEMO_SIZE)
         self.known_card_tokens = known_card_tokens or {}
         """A previous build's card hashes, by the hash of what each card is made from."""
         self.card_tokens: dict[str, str] = {}
@@ -274,7 +301,7 @@ class Renderer:
         record = self._record_of(src_path)
         text = self.texts.get(src_path)
         if text is None:
-            text = self.read_source(src_path) if self.read_source else ""
+            text = self.read_source(src_path, record.body_line) if self.read_source else ""
         return BodySource(src_path, record.digest, text, record.body_line)
 
     def body_paths(self) -> list[str]:
@@ -309,17 +336,34 @@ class Renderer:
                     self.resolve_link(ref, src_path) == result for ref, result in known[3])):
                 self.body_info[src_path] = known
             else:
-                todo.append(self.body_source(src_path))
-        for source, body in zip(todo, map_fn(self.render_body, todo)):
-            self._keep_fresh(source.src_path, body)
+                todo.append(src_path)
+        spill = self.body_store is not None and len(todo) > SPILL_AT
+        for src_path, body in zip(todo, map_fn(self.convert, todo)):
+            self._keep_fresh(src_path, body, spill)
+        self._spill()
         for info in self.body_info.values():
             self.problems.extend(info[2])
         return len(todo)
 
-    def _keep_fresh(self, src_path: str, body: Body) -> None:
-        self.fresh_bodies[src_path] = body
+    def convert(self, src_path: str) -> Body:
+        """Convert the body of one source (reading its text when this build has not kept it)."""
+        return self.render_body(self.body_source(src_path))
+
+    def _keep_fresh(self, src_path: str, body: Body, spill: bool = False) -> None:
+        self.fresh_paths.add(src_path)
         self.body_info[src_path] = (body.digest, body.html_digest, body.problems, body.links,
                                     body.rendered.first_paragraph, body.rendered.word_count)
+        if spill:
+            self._unsaved[src_path] = body
+            if len(self._unsaved) >= SPILL_AT:
+                self._spill()
+        else:
+            self.fresh_bodies[src_path] = body
+
+    def _spill(self) -> None:
+        if self._unsaved:
+            self.body_store.put(self._unsaved, forget=set())
+            self._unsaved = {}
 
     def load_body(self, src_path: str) -> Rendered:
         """Return a body's HTML: converted this build, or from the store (checked against
@@ -331,14 +375,9 @@ class Renderer:
         stored = self.body_store.get(src_path, digest) if self.body_store else None
         if stored is not None and digest_of(stored.rendered.html) == html_digest:
             return stored.rendered
-        body = self.render_body(self.body_source(src_path))
+        body = self.convert(src_path)
         self._keep_fresh(src_path, body)
         return body.rendered
-
-    def preload_bodies(self) -> None:
-        """Fetch every body now (before forking workers, which must not share the store)."""
-        for src_path in self.body_info:
-            self.bodies[src_path]
 
     def render_body(self, source: BodySource) -> Body:
         """Convert one body, recording how each link resolved and which ones are broken."""
@@ -652,8 +691,9 @@ class Renderer:
 
     def _entry(self, index: int) -> dict:
         """Return the feed view of an article (cached: one article is in many feeds)."""
-        if index in self._entries:
-            return self._entries[index]
+        return self._entries.get_or(index, lambda: self._make_entry(index))
+
+    def _make_entry(self, index: int) -> dict:
         record = self.site.articles[index].record
         card = self.card(index)
         modified = card["updated"] or card["date"]
@@ -661,7 +701,7 @@ class Renderer:
         content = publish.absolutize_html(self.bodies[record.src_path].html, self.origin, card["abs_url"])
         if image:
             content = publish.figure_html(image) + content
-        entry = self._entries[index] = {
+        return {
             **card,
             "id": publish.entry_id(self.config.base_url, record.slug, card["date"]),
             "content_html": content,
@@ -674,7 +714,6 @@ class Renderer:
             "image": image,
             "external_url": record.canonical_url,
         }
-        return entry
 
     def _sitemap(self) -> list[dict]:
         """Every published article, tag, author and page, with lastmod from updated/date."""

@@ -37,7 +37,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from broadsheet import pipeline
+from broadsheet import pipeline, render
 from broadsheet.cache import CACHE_DIR, FORMAT, MAGIC
 from broadsheet.load import RACY_NS
 from broadsheet.output import STAGING
@@ -880,15 +880,29 @@ def test_clean_option_renders_everything_and_writes_nothing_unchanged(built):
 
 
 def test_parallel_cold_build_equals_serial(tmp_path, monkeypatch):
+    # Enough bodies for the parallel build to put them in the store as they come
+    # (render.SPILL_AT) and for its workers to read them back; no Markdown text kept from
+    # loading (load.TEXT_BUDGET), so every body is read again from its file, including
+    # files with Windows line ends and a byte-order mark.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
-    files = {f"content/articles/a{i:02d}.md": article(f"Story {i % 7}", f"2026-0{1 + i % 4}-1{i % 10} 08:00",
-                                                      f"Body {i} with [a link](a{(i + 1) % 60:02d}.md).\n",
+    count = 300
+    files = {f"content/articles/a{i:03d}.md": article(f"Story {i % 7}", f"2026-0{1 + i % 4}-1{i % 10} 08:00",
+                                                      f"Body {i} with [a link](a{(i + 1) % count:03d}.md).\n\n"
+                                                      f"Second paragraph of {i}.\n",
                                                       tags=f"[T{i % 5}, Common]", authors=f"[Writer {i % 3}]")
-             for i in range(60)}
+             for i in range(count)}
+    files["content/articles/a001.md"] = files["content/articles/a001.md"].replace("\n", "\r\n")
+    files["content/articles/a002.md"] = "\ufeff" + files["content/articles/a002.md"]
     site = make_site(tmp_path / "site", files)
-    serial = build(site, BuildOptions(out_dir=tmp_path / "one", jobs=1))
+    serial = build(site, BuildOptions(out_dir=tmp_path / "one", jobs=1, clean=True))
+    monkeypatch.setattr("broadsheet.load.TEXT_BUDGET", 0)
     parallel = build(site, BuildOptions(out_dir=tmp_path / "two", jobs=2))
     assert parallel.stats.pages_rendered == serial.stats.pages_rendered
+    assert parallel.stats.bodies_rendered > render.SPILL_AT
+    assert_same_output(snapshot(tmp_path / "two"), snapshot(tmp_path / "one"))
+    edit(site / "content/articles/a007.md", "Story 0", "Story seven")  # its card: many pages, in workers
+    rebuild(site, tmp_path / "one")
+    build(site, BuildOptions(out_dir=tmp_path / "two", jobs=2))
     assert_same_output(snapshot(tmp_path / "two"), snapshot(tmp_path / "one"))
 
 
