@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR = Path(".cache") / "broadsheet"
-FORMAT = 5
+FORMAT = 6
 MAGIC = b"broadsheet-cache\n"
 CHECKSUM_SIZE = 4
 DELTA_LIMIT = 5_000

@@ -154,6 +154,10 @@ def _main(argv: list[str] | None) -> int:
         return _fail(f"{errors} error{'s' if errors != 1 else ''}: {nothing}", exc.exit_code)
     except BroadsheetError as exc:
         return _fail(f"error: {exc}", exc.exit_code)
+    except FileNotFoundError as exc:  # a source deleted or renamed while the build read it
+        gone = os.path.relpath(exc.filename) if exc.filename else "a file"
+        return _fail(f"error: {gone} went away while the site was being built: "
+                     "build again", 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
 

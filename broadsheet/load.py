@@ -63,6 +63,9 @@ class ArticleRecord:
     body_line: int
     digest: str
     """Hash of the file's text: the cache key of everything derived from it."""
+    body_digest: str
+    """Hash of the Markdown body and the line it starts at: the cache key of its HTML (a
+    front matter edit does not convert the body again)."""
     key_lines: Mapping[str, int] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Unknown front matter fields, for templates."""
@@ -83,6 +86,7 @@ class AuthorRecord:
     """(kind, value) pairs in file order, e.g. ('mastodon', '@jo@news.example')."""
     body_line: int
     digest: str
+    body_digest: str
     key_lines: Mapping[str, int] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -99,6 +103,7 @@ class PageRecord:
     draft: bool
     body_line: int
     digest: str
+    body_digest: str
     key_lines: Mapping[str, int] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -211,7 +216,10 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
             site_problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, "
                                          "content/authors and content/pages is ignored"))
             continue
-        entry, text = load_source(content, rel, stat, known.get(src_path), config, now_ns)
+        try:
+            entry, text = load_source(content, rel, stat, known.get(src_path), config, now_ns)
+        except FileNotFoundError:
+            continue  # deleted since the walk: the site no longer has it
         parsed[src_path] = entry
         if text is not None and kept < TEXT_BUDGET:
             texts[src_path] = text
@@ -239,12 +247,13 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
         return None, [exc.problem], ""
     problems.extend(doc.problems)
     checker = _Checker(doc, problems)
+    digests = (digest, hashlib.blake2b(f"{doc.body_line}\n{doc.body}".encode(), digest_size=12).hexdigest())
     if section == "articles":
-        record = _load_article(doc, checker, config, digest)
+        record = _load_article(doc, checker, config, digests)
     elif section == "authors":
-        record = _load_author(doc, checker, digest)
+        record = _load_author(doc, checker, digests)
     else:
-        record = _load_page(doc, checker, digest)
+        record = _load_page(doc, checker, digests)
     return record, problems, doc.body
 
 
@@ -444,7 +453,7 @@ def parse_datetime(value: Any, tz) -> datetime | None:
     return result
 
 
-def _load_article(doc: Document, check: _Checker, config: SiteConfig, digest: str) -> ArticleRecord | None:
+def _load_article(doc: Document, check: _Checker, config: SiteConfig, digests: tuple[str, str]) -> ArticleRecord | None:
     extra = check.unknown_fields(ARTICLE_FIELDS)
     title = check.required_text("title")
     published = None
@@ -476,7 +485,7 @@ def _load_article(doc: Document, check: _Checker, config: SiteConfig, digest: st
     return ArticleRecord(
         src_path=doc.src_path, slug=slug, title=title, date=published, updated=updated,
         author_refs=tuple(authors), tags=tuple(tags), image=image, draft=draft,
-        body_line=doc.body_line, digest=digest, key_lines=doc.key_lines,
+        body_line=doc.body_line, digest=digests[0], body_digest=digests[1], key_lines=doc.key_lines,
         extra=extra, **record_fields,
     )
 
@@ -510,7 +519,7 @@ def _image(check: _Checker, key: str) -> Image | None:
     return Image(**{name: text.strip() for name, text in parts.items()})
 
 
-def _load_author(doc: Document, check: _Checker, digest: str) -> AuthorRecord | None:
+def _load_author(doc: Document, check: _Checker, digests: tuple[str, str]) -> AuthorRecord | None:
     extra = check.unknown_fields(AUTHOR_FIELDS)
     author_id = doc.src_path.rsplit("/", 1)[-1][:-3]
     if slugify(author_id) != author_id:
@@ -533,14 +542,14 @@ def _load_author(doc: Document, check: _Checker, digest: str) -> AuthorRecord | 
     if check.failed or name is None:
         return None
     return AuthorRecord(doc.src_path, author_id, name, role, avatar, tuple(links), doc.body_line,
-                        digest, doc.key_lines, extra)
+                        *digests, doc.key_lines, extra)
 
 
-def _load_page(doc: Document, check: _Checker, digest: str) -> PageRecord | None:
+def _load_page(doc: Document, check: _Checker, digests: tuple[str, str]) -> PageRecord | None:
     extra = check.unknown_fields(PAGE_FIELDS)
     title = check.required_text("title")
     slug = check.slug(doc.src_path.rsplit("/", 1)[-1][:-3])
     draft = check.boolean("draft")
     if check.failed or title is None or slug is None:
         return None
-    return PageRecord(doc.src_path, slug, title, draft, doc.body_line, digest, doc.key_lines, extra)
+    return PageRecord(doc.src_path, slug, title, draft, doc.body_line, *digests, doc.key_lines, extra)

@@ -240,7 +240,10 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
         old = previous.sources.get(src_path)
         if old is None or section_of(rel) is None:
             return None
-        entry, text = load_source(content, rel, stat, old, previous.config, now_ns)
+        try:
+            entry, text = load_source(content, rel, stat, old, previous.config, now_ns)
+        except OSError:  # gone since the walk (being saved by rename, or deleted): plan afresh
+            return None
         sources[src_path] = entry
         if entry[0] == old[0]:
             continue

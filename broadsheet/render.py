@@ -302,7 +302,7 @@ class Renderer:
         text = self.texts.get(src_path)
         if text is None:
             text = self.read_source(src_path, record.body_line) if self.read_source else ""
-        return BodySource(src_path, record.digest, text, record.body_line)
+        return BodySource(src_path, record.body_digest, text, record.body_line)
 
     def body_paths(self) -> list[str]:
         """Return every source whose Markdown body the site shows: articles, author bios, pages."""
@@ -332,7 +332,7 @@ class Renderer:
             candidates = self.body_paths()
         for src_path in candidates:
             known = self.known_index.get(src_path)
-            if known is not None and known[0] == self._record_of(src_path).digest and (same_world or all(
+            if known is not None and known[0] == self._record_of(src_path).body_digest and (same_world or all(
                     self.resolve_link(ref, src_path) == result for ref, result in known[3])):
                 self.body_info[src_path] = known
             else:

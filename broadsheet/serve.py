@@ -127,10 +127,16 @@ class Preview:
         self._build(None, quiet=True)
 
     def _build(self, batch: ChangeBatch | None, *, parallel: bool = False, quiet: bool = False,
-               ) -> BuildResult | None:
+               retried: bool = False) -> BuildResult | None:
         started = time.perf_counter()
         try:
             result = self.session.build(parallel=parallel, touched=frozenset(batch.paths) if batch else None)
+        except FileNotFoundError as exc:  # a file went away while it was read (deleted, or saved by rename)
+            if retried:
+                return None
+            gone = os.path.relpath(exc.filename, self.site_dir) if exc.filename else "a file"
+            self.log(f"{gone} went away during the rebuild: rebuilding again")
+            return self._build(None, quiet=quiet, retried=True)
         except SiteErrors as exc:
             text = "\n".join(self.describe(p) for p in exc.problems)
             self.log(text)
