@@ -96,6 +96,10 @@ class PreviewState:
                            "everything": self.everything, "problems": self.problems})
 
 
+VERIFY_AFTER = 1.0
+"""Seconds without saves after which the preview looks at every file once (`Preview.verify`)."""
+
+
 class Preview:
     """The preview of one site: its folder, its current state, and the tabs listening."""
 
@@ -123,7 +127,8 @@ class Preview:
 
     def verify(self) -> None:
         """Build once more looking at every file, in case the watcher missed one; silent
-        when it finds nothing (the usual case: it then renders and writes nothing)."""
+        when it finds nothing (the usual case: it then renders and writes nothing), and
+        when it fails (a file caught half-saved: the save's own rebuild follows)."""
         self._build(None, quiet=True)
 
     def _build(self, batch: ChangeBatch | None, *, parallel: bool = False, quiet: bool = False,
@@ -132,12 +137,14 @@ class Preview:
         try:
             result = self.session.build(parallel=parallel, touched=frozenset(batch.paths) if batch else None)
         except FileNotFoundError as exc:  # a file went away while it was read (deleted, or saved by rename)
-            if retried:
+            if retried or quiet:
                 return None
             gone = os.path.relpath(exc.filename, self.site_dir) if exc.filename else "a file"
             self.log(f"{gone} went away during the rebuild: rebuilding again")
             return self._build(None, quiet=quiet, retried=True)
         except SiteErrors as exc:
+            if quiet:
+                return None
             text = "\n".join(self.describe(p) for p in exc.problems)
             self.log(text)
             errors = sum(p.is_error for p in exc.problems)
@@ -201,13 +208,16 @@ class Preview:
     def watch_loop(self, watcher: Watcher) -> None:
         """Rebuild once per burst of saves until stopped. A burst arriving during a
         rebuild is collected by the watcher and becomes exactly one more rebuild."""
+        unverified = False
         while not self.stopping.is_set():
-            batch = watcher.next_batch(self.stopping)
+            batch = watcher.next_batch(self.stopping, VERIFY_AFTER if unverified else None)
             if batch is None:
-                return
-            result = self.rebuild(batch)
-            if result is not None and not watcher.pending():  # more saves coming: their rebuild will
-                self.verify()
+                if self.stopping.is_set():
+                    return
+                self.verify()  # the saves have stopped for a while: look at every file once
+                unverified = False
+                continue
+            unverified = self.rebuild(batch) is not None or unverified
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -179,12 +179,16 @@ class Watcher:
         with self._lock:
             return bool(self._pending)
 
-    def next_batch(self, stop: threading.Event) -> ChangeBatch | None:
-        """Wait for a burst of changes to end and return it; None once `stop` is set."""
+    def next_batch(self, stop: threading.Event, timeout: float | None = None) -> ChangeBatch | None:
+        """Wait for a burst of changes to end and return it; None once `stop` is set, or when
+        nothing at all happened for `timeout` seconds."""
+        give_up = time.monotonic() + timeout if timeout is not None else None
         with self._lock:
             while not stop.is_set():
                 if not self._pending:
-                    self._lock.wait(0.2)
+                    if give_up is not None and time.monotonic() >= give_up:
+                        return None
+                    self._lock.wait(0.2 if give_up is None else max(0.0, min(0.2, give_up - time.monotonic())))
                     continue
                 now = time.monotonic()
                 quiet_for = now - self._last

@@ -644,3 +644,25 @@ def test_a_stream_that_woke_late_still_hears_of_every_changed_page(tmp_path: Pat
     for epoch in range(4, 80):
         preview.publish(PreviewState(epoch, [f"/p{epoch}/"], []))
     assert preview.since(3).everything, "a tab too far behind is told to reload"
+
+
+def test_a_change_the_watcher_did_not_report_is_found_by_the_verifying_build(tmp_path: Path) -> None:
+    # After a batch of saves the preview looks only at the files the watcher reported;
+    # `verify`, run after a quiet second, looks at every file.
+    from broadsheet.serve import Preview
+    from broadsheet.watch import ChangeBatch, ChangeKind
+
+    site = make_site(tmp_path / "site", site_files())
+    preview = Preview(site, "/", log=lambda text: None)
+    assert preview.rebuild() is not None
+    page = site / PREVIEW_DIR / "articles/alpha/index.html"
+    write(site / "content/articles/alpha.md", article("Alpha unreported", "2026-03-03 10:00", "Alpha.\n",
+                                                       tags="[Common]"))
+    write(site / "content/articles/beta.md", article("Beta story", "2026-03-02 10:00", "Beta reported.\n",
+                                                      tags="[Common]"))
+    preview.rebuild(ChangeBatch(("content/articles/beta.md",), frozenset({ChangeKind.CONTENT}), time.monotonic()))
+    assert "Beta reported." in (site / PREVIEW_DIR / "articles/beta/index.html").read_text()
+    assert "Alpha unreported" not in page.read_text()  # the watcher's word was taken
+    preview.verify()
+    assert "Alpha unreported" in page.read_text()
+    assert "/articles/alpha/" in preview.state.pages
