@@ -314,6 +314,8 @@ class Session:
         out_dir = options.out_dir or site_dir / "output"
         self.cache, self.state = _open_cache(site_dir, out_dir, options)
         self.dirty = False
+        self.cards: dict[str, dict] = {}
+        """src_path → the article card views of the last build."""
 
     def build(self, *, parallel: bool = False, touched: frozenset[str] | None = None) -> BuildResult:
         """Build incrementally from the state the last build left in memory; `parallel`
@@ -391,7 +393,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
         # The structure is the previous build's: only the pages that read a changed source can
         # differ, and of those that show its article card only when the card changed.
         fingerprints, dependents = dict(state.fingerprints), state.dependents
-        renderer.reuse_cards(state.card_by_source, changed)
+        renderer.reuse_cards(state.card_by_source, changed, session.cards if session else None)
         affected: set[str] = set()
         for src_path in changed:
             card_readers, direct_readers = dependents.get(src_path, ((), ()))
@@ -419,6 +421,9 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     except BaseException:
         folder.rollback()
         raise
+    if session is not None:  # the cards of this build, for the next one (views are the same while the structure is)
+        session.cards = {**session.cards, **renderer.cards_by_source()} if changed is not None \
+            else renderer.cards_by_source()
     kept = {route.out_path for route in plan.routes} - {route.out_path for route in todo}
     copies = [(c.out_path, static_origin(c.origin, site_dir) / c.src_path) for c in plan.copies]
     report = folder.finish(staged, copies, kept, previous=state.produced if session else None)

@@ -261,6 +261,8 @@ class Renderer:
         self._env: jinja2.Environment | None = None
         self._template_cache = template_cache
         self._cards: dict[int, dict] = {}
+        self.known_cards: Mapping[str, dict] = {}
+        self._refs: dict[tuple[str, str], dict] = {}
         self._authors: dict[str, dict] = {}
 
     @functools.cached_property
@@ -477,8 +479,17 @@ class Renderer:
     def card(self, index: int) -> dict:
         """Return the listing view of the article at `index` (cached)."""
         if index not in self._cards:
-            self._cards[index] = self._make_card(self.site.articles[index])
+            record = self.site.articles[index].record
+            known = self.known_cards.get(record.src_path)
+            if known is not None and record.src_path not in self.changed:
+                self._cards[index] = known
+            else:
+                self._cards[index] = self._make_card(self.site.articles[index])
         return self._cards[index]
+
+    def cards_by_source(self) -> dict[str, dict]:
+        """Return the cards this build made or reused, by source (for `reuse_cards`)."""
+        return {self.site.articles[index].record.src_path: card for index, card in self._cards.items()}
 
     def _make_card(self, article: Article) -> dict:
         record = article.record
@@ -505,12 +516,19 @@ class Renderer:
         }
 
     def author_ref(self, author_id: str) -> dict:
-        author = self.site.authors[author_id]
-        return {"id": author.id, "name": author.name, "url": self.links.url(f"/authors/{author.id}/")}
+        key = ("author", author_id)
+        if key not in self._refs:
+            author = self.site.authors[author_id]
+            self._refs[key] = {"id": author.id, "name": author.name,
+                               "url": self.links.url(f"/authors/{author.id}/")}
+        return self._refs[key]
 
     def tag_ref(self, slug: str) -> dict:
-        tag = self.site.tags[slug]
-        return {"name": tag.name, "slug": tag.slug, "url": self.links.url(f"/tags/{tag.slug}/")}
+        key = ("tag", slug)
+        if key not in self._refs:
+            tag = self.site.tags[slug]
+            self._refs[key] = {"name": tag.name, "slug": tag.slug, "url": self.links.url(f"/tags/{tag.slug}/")}
+        return self._refs[key]
 
     def tag_view(self, slug: str) -> dict:
         return {**self.tag_ref(slug), "count": len(self.site.by_tag[slug]),
@@ -911,12 +929,14 @@ class Renderer:
             self._tokens[key] = self.card_by_source[src_path] = token
         return self._tokens[key]
 
-    def reuse_cards(self, card_by_source: Mapping[str, str], changed: frozenset[str]) -> None:
-        """Take the card hashes of a previous build of the same structure for every article
-        whose source is not in `changed`: what a card shows comes from its own source and
-        from the structure (author and tag names, URLs) alone."""
+    def reuse_cards(self, card_by_source: Mapping[str, str], changed: frozenset[str],
+                    cards: Mapping[str, dict] | None = None) -> None:
+        """Take the card hashes (and, when given, the cards) of a previous build of the same
+        structure for every article whose source is not in `changed`: what a card shows
+        comes from its own source and from the structure (author and tag names, URLs) alone."""
         self.stable_cards = card_by_source
         self.changed = changed
+        self.known_cards = cards or {}
 
     def _author_token(self, author_id: str) -> str:
         key = ("author", author_id)
