@@ -464,7 +464,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
             cache.save(state)
     result = BuildResult(plan, report, time.perf_counter() - started, out_dir,
                          stats=BuildStats(bodies, len(todo), cache.note, cache.path, changed is not None))
-    content = plan.content_signatures()
+    content = plan.content_signatures() if session is None else {}
     if session is None and None not in content.values():  # a file just changed: no use before it settles
         cache.write_snapshot(Snapshot(state.config_digest, content, templates, folder.files_now(state.manifest),
                                       result.summary))

@@ -513,6 +513,7 @@ class Renderer:
             "tags": [self.tag_ref(t) for t in article.tag_slugs],
             "image": image, "status": article.status,
             "reading_minutes": reading_minutes(info[5]),
+            "canonical_url": record.canonical_url,
         }
 
     def author_ref(self, author_id: str) -> dict:
@@ -896,7 +897,8 @@ class Renderer:
             return owner, [(self._card_token(i), self.body_info[site.articles[i].record.src_path][1],
                             site.articles[i].record.canonical_url) for i in published]
         if kind == "sitemap":
-            self._direct_reads.update(a.record.src_path for a in site.articles)
+            # All of it is in the cards (slug, dates, canonical URL, status): a card reader.
+            self._card_reads.update(a.record.src_path for a in site.articles)
             return ([(a.slug, a.record.date, a.record.updated, a.record.canonical_url) for a in site.articles
                      if a.status == PUBLISHED],
                     [(a.id, a.is_generated, site.by_author.get(a.id, ())) for a in site.authors.values()],

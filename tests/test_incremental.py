@@ -714,6 +714,18 @@ def test_title_edit_renders_every_page_that_shows_the_title_and_no_other(built):
     assert len(written) <= result.stats.pages_rendered <= len(written) + 1
 
 
+def test_canonical_url_edit_updates_the_sitemap_and_the_page(built):
+    # The sitemap reads each article through its card (it lists canonical URLs only): an
+    # edit that only syndicates a copy must still reach it.
+    site, out = built
+    edit(site / "content/articles/beta.md", "title: Beta story", "title: Beta story\ncanonical_url: https://elsewhere.example/b")
+    rebuild_and_compare(site, out)
+    assert b"/articles/beta/" not in (out / "sitemap.xml").read_bytes()
+    edit(site / "content/articles/beta.md", "canonical_url: https://elsewhere.example/b\n", "")
+    rebuild_and_compare(site, out)
+    assert b"/articles/beta/" in (out / "sitemap.xml").read_bytes()
+
+
 def test_date_edit_moves_articles_across_pages(built):
     site, out = built
     edit(site / "content/articles/delta.md", "2026-02-01", "2026-03-04")  # now the newest
