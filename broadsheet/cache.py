@@ -155,14 +155,17 @@ class BodyStore:
 class Cache:
     """One cache file for one combination of engine, options and output folder."""
 
-    def __init__(self, site_dir: Path, key: str):
+    def __init__(self, site_dir: Path, key: str, engine: str = ""):
         self.folder = site_dir / CACHE_DIR
-        self.path = self.folder / f"{key[:16]}.pickle"
-        self.delta_path = self.folder / f"{key[:16]}.delta.pickle"
-        self.snapshot_path = self.folder / f"{key[:16]}.snapshot.pickle"
+        self.engine = engine[:8]
+        """Files of this cache start with it; a full save removes those of other engines."""
+        name = f"{self.engine}-{key[:16]}"
+        self.path = self.folder / f"{name}.pickle"
+        self.delta_path = self.folder / f"{name}.delta.pickle"
+        self.snapshot_path = self.folder / f"{name}.snapshot.pickle"
         self.delta: dict[str, dict] = {}
         """The changes since the last full save (what the delta file holds)."""
-        self.bodies = BodyStore(self.folder / f"{key[:16]}.bodies.sqlite")
+        self.bodies = BodyStore(self.folder / f"{name}.bodies.sqlite")
         self.key = key
         self.note: str | None = None
         """Why the cache was not used, when it was not (for --verbose and the summary)."""
@@ -220,11 +223,15 @@ class Cache:
         return CacheState(self.key)
 
     def save(self, state: CacheState) -> None:
-        """Write the state whole (temp file, then rename), and drop the delta."""
+        """Write the state whole (temp file, then rename), drop the delta, and remove the
+        cache files older versions of Broadsheet left (tens of megabytes each)."""
         state.generation = f"{time.time_ns()}-{os.getpid()}"
         self._write(self.path, state)
         self.delta = {}
         self.delta_path.unlink(missing_ok=True)
+        for path in self.folder.glob("*.*"):
+            if path.is_file() and path.suffix in (".pickle", ".sqlite") and not path.name.startswith(f"{self.engine}-"):
+                path.unlink(missing_ok=True)
 
     def save_delta(self, state: CacheState, changes: dict[str, dict]) -> None:
         """Record what a build changed in `state` (field → entries updated), without

@@ -507,9 +507,9 @@ def _check_render_problems(plan: Plan, renderer: Renderer, options: BuildOptions
 
 
 def _cache_for(site_dir: Path, out_dir: Path, options: BuildOptions) -> Cache:
-    key = cache_key(engine_digest(), options.drafts, options.future, options.preview, options.base_url,
-                    str(out_dir.resolve()))
-    return Cache(site_dir, key)
+    engine = engine_digest()
+    key = cache_key(engine, options.drafts, options.future, options.preview, options.base_url, str(out_dir.resolve()))
+    return Cache(site_dir, key, engine)
 
 
 def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[Cache, CacheState]:

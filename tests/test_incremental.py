@@ -849,6 +849,21 @@ def test_corrupted_cache_is_never_trusted(built):
         assert result.stats.pages_rendered == result.page_count and result.report.written == ()
 
 
+def test_cache_files_of_other_engine_versions_are_removed(built):
+    site, out = built
+    folder = site / CACHE_DIR
+    stale = [folder / "0123456789abcdef.pickle", folder / "0123456789abcdef.bodies.sqlite",
+             folder / "deadbeef-0123456789abcdef.pickle", folder / "deadbeef-0123456789abcdef.snapshot.pickle"]
+    current = sorted(p.name for p in folder.iterdir() if p.is_file())
+    for path in stale:
+        path.write_bytes(b"an older engine's cache")
+    edit(site / "content/articles/gamma.md", "Gamma story", "Gamma headline")
+    edit(site / "content/articles/gamma.md", "date: 2026-03-01", "date: 2026-01-01")  # a full save
+    rebuild_and_compare(site, out)
+    assert not any(path.exists() for path in stale)
+    assert set(current) <= {p.name for p in folder.iterdir() if p.is_file()}
+
+
 def test_cache_of_another_output_folder_or_option_is_not_used(built, tmp_path):
     site, out = built
     other = tmp_path / "other"
