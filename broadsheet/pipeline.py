@@ -13,6 +13,7 @@ import hashlib
 import os
 import signal
 import time
+from stat import S_ISREG
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -272,10 +273,10 @@ def _touched_sources(content: Path, previous: Plan, touched: frozenset[str]) -> 
         if not path.startswith("content/") or f"content/{rel}" not in previous.sources:
             return None
         try:
-            stat = os.stat(content / rel)
+            stat = os.lstat(content / rel)
         except OSError:
             return None
-        if not os.path.isfile(content / rel) or os.path.islink(content / rel):
+        if not S_ISREG(stat.st_mode):  # a link, or no longer a file
             return None
         found.append((rel, stat))
     return found
@@ -321,7 +322,7 @@ class Session:
         """Build incrementally from the state the last build left in memory; `parallel`
         uses every core whatever the session's options say. `touched`: every site-relative
         path changed since the last build, when the caller knows (a watcher); the caller
-        then builds once more without it, to catch what a watcher could miss."""
+        later builds once without it, to catch what a watcher could miss."""
         config_digest = _config_digest(self.site_dir)
         if self.state.config_digest != config_digest:
             self.state = CacheState(self.cache.key, config_digest)
@@ -350,16 +351,17 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     started = time.perf_counter()
     out_dir = options.out_dir or site_dir / "output"
     now = build_time()
-    if session is None and not options.clean:
+    folder = OutputFolder.claim(out_dir, site_dir, create=False)
+    if session is None:
         cache = _cache_for(site_dir, out_dir, options)
-        snapshot = cache.read_snapshot()
-        folder = OutputFolder.claim(out_dir, site_dir, create=False)
+        snapshot = None if options.clean else cache.read_snapshot()
         if isinstance(snapshot, Snapshot) and out_dir.is_dir() and snapshot.still_holds(site_dir, folder, options, now):
             report = WriteReport((), len(snapshot.files) - 1, ())  # the marker file is not the site's
             return BuildResult(None, report, time.perf_counter() - started, out_dir, summary=snapshot.summary,
                                stats=BuildStats(cache_path=cache.path, patched=True))
-    OutputFolder.claim(out_dir, site_dir, create=False)
-    cache, state = (session.cache, session.state) if session else _open_cache(site_dir, out_dir, options)
+        state = _state_of(cache, site_dir, options)
+    else:
+        cache, state = session.cache, session.state
 
     templates = template_signatures(site_dir)
     plan = None
@@ -406,14 +408,12 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     if session is None:
         # Anyone may have touched the output folder since the last build: look at every file
         # (one walk, which also finds what to remove).
-        files = folder.survey()
-        todo = [route for route in plan.routes
-                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
-                or files.get(route.out_path) != state.manifest.get(route.out_path)]
+        file_state, candidates = folder.survey().get, plan.routes
     else:
-        todo = [route for route in candidates
-                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
-                or folder.file_state(route.out_path) != state.manifest.get(route.out_path)]
+        file_state = folder.file_state
+    todo = [route for route in candidates
+            if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
+            or file_state(route.out_path) != state.manifest.get(route.out_path)]
     try:
         staged, problems = pool.render_pages(renderer, folder, todo)
         if problems:
@@ -431,13 +431,14 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     nothing_changed = (not bodies and not todo and not report.written and not report.removed
                        and _same_digests(plan.sources, state.sources))
     if not nothing_changed or session:  # a no-op rebuild does not rewrite a cache of many megabytes
+        written = {item.out_path: (item.size, item.mtime_ns) for item in staged}
         if changed is not None:
             changes = {
                 "sources": {src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
                 "body_index": {src: renderer.body_info[src] for src in renderer.fresh_paths},
                 "fingerprints": {route.out_path: fingerprints[route.out_path] for route in candidates},
                 "card_tokens": renderer.card_tokens, "card_by_source": renderer.card_by_source,
-                "manifest": {item.out_path: (item.size, item.mtime_ns) for item in staged},
+                "manifest": written,
                 "media_problems": {src: media_problems.get(src, ()) for src in changed},
                 "plan_patch": {src: plan.sources[src][1] for src in changed},
             }
@@ -454,7 +455,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
         state.link_world = renderer.link_world
         state.produced = folder.produced
         state.manifest = {out_path: state.manifest[out_path] for out_path in kept}
-        state.manifest.update({item.out_path: (item.size, item.mtime_ns) for item in staged})
+        state.manifest.update(written)
         state.plan = replace(plan, texts={}, changed=None)
         state.plan_patch = {}
         state.templates = templates
@@ -513,19 +514,23 @@ def _cache_for(site_dir: Path, out_dir: Path, options: BuildOptions) -> Cache:
 
 
 def _open_cache(site_dir: Path, out_dir: Path, options: BuildOptions) -> tuple[Cache, CacheState]:
-    """Return the cache for these options and its state: empty under --clean, after a
-    config change, or when it cannot be trusted."""
+    """Return the cache for these options and its state (`_state_of`)."""
     cache = _cache_for(site_dir, out_dir, options)
-    key = cache.key
+    return cache, _state_of(cache, site_dir, options)
+
+
+def _state_of(cache: Cache, site_dir: Path, options: BuildOptions) -> CacheState:
+    """Return the cache's state: empty under --clean, after a config change, or when it
+    cannot be trusted; its plan with the edits since its last full save applied."""
     config_digest = _config_digest(site_dir)
-    state = CacheState(key) if options.clean else cache.load()
+    state = CacheState(cache.key) if options.clean else cache.load()
     if state.config_digest != config_digest:
-        state = CacheState(key, config_digest)
+        state = CacheState(cache.key, config_digest)
     if state.plan is not None:
         site = patch_site(state.plan.site, state.plan_patch) if state.plan_patch else state.plan.site
         state.plan = replace(state.plan, site=site, sources=state.sources) if site is not None else None
         state.plan_patch = {}
-    return cache, state
+    return state
 
 
 def _config_digest(site_dir: Path) -> str:

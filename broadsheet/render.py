@@ -238,7 +238,6 @@ class Renderer:
         self._unsaved: dict[str, Body] = {}
         self.bodies = _Bodies(self)
         """src_path → Rendered, fetched from the store on first use."""
-        self._records: dict[str, Any] | None = None
         self._card_reads: set[str] = set()
         self._direct_reads: set[str] = set()
         self._tokens: dict[tuple, str] = {}
@@ -249,7 +248,7 @@ class Renderer:
         """This build's card hashes, for the cache."""
         self.card_by_source: dict[str, str] = {}
         """src_path → card hash of each article whose card this build looked at."""
-        self.stable_cards: Mapping[str, str] | None = None
+        self.stable_cards: Mapping[str, str] = {}
         self.changed: frozenset[str] = frozenset()
         """Set by `reuse_cards`."""
         self.template_references = template_references if template_references is not None else {}
@@ -290,28 +289,22 @@ class Renderer:
 
     # Pass A ---------------------------------------------------------------
 
-    def _record_of(self, src_path: str) -> Any:
-        if self._records is None:
-            records = {a.record.src_path: a.record for a in self.site.articles}
-            records.update({a.record.src_path: a.record for a in self.site.authors.values() if a.record})
-            records.update({p.src_path: p for p in self.site.pages})
-            self._records = records
-        return self._records[src_path]
+    @functools.cached_property
+    def records(self) -> dict[str, Any]:
+        """src_path → record of every source whose Markdown body the site shows: articles,
+        author bios, pages, in that order."""
+        records = {a.record.src_path: a.record for a in self.site.articles}
+        records.update({a.record.src_path: a.record for a in self.site.authors.values() if a.record})
+        records.update({p.src_path: p for p in self.site.pages})
+        return records
 
     def body_source(self, src_path: str) -> BodySource:
         """Return a body to convert, with its Markdown text (read again when this build did not read it)."""
-        record = self._record_of(src_path)
+        record = self.records[src_path]
         text = self.texts.get(src_path)
         if text is None:
             text = self.read_source(src_path, record.body_line) if self.read_source else ""
         return BodySource(src_path, record.body_digest, text, record.body_line)
-
-    def body_paths(self) -> list[str]:
-        """Return every source whose Markdown body the site shows: articles, author bios, pages."""
-        paths = [a.record.src_path for a in self.site.articles]
-        paths += [a.record.src_path for a in self.site.authors.values() if a.record]
-        paths += [p.src_path for p in self.site.pages]
-        return paths
 
     def render_bodies(self, map_fn: Callable = map, changed: set[str] | None = None) -> int:
         """Convert every body to HTML, reusing still-valid bodies of a previous build.
@@ -331,10 +324,10 @@ class Renderer:
             for src_path in candidates:
                 del self.body_info[src_path]
         else:
-            candidates = self.body_paths()
+            candidates = list(self.records)
         for src_path in candidates:
             known = self.known_index.get(src_path)
-            if known is not None and known[0] == self._record_of(src_path).body_digest and (same_world or all(
+            if known is not None and known[0] == self.records[src_path].body_digest and (same_world or all(
                     self.resolve_link(ref, src_path) == result for ref, result in known[3])):
                 self.body_info[src_path] = known
             else:
@@ -457,10 +450,9 @@ class Renderer:
         found: dict[str, tuple[Problem, ...]] = {}
         if changed is not None and known is not None:
             found = {src: problems for src, problems in known.items() if src not in changed}
-            sources = [self._record_of(src) for src in changed if src in self.known_index]
+            sources = [self.records[src] for src in changed if src in self.records]
         else:
-            sources = [a.record for a in self.site.articles]
-            sources += [a.record for a in self.site.authors.values() if a.record]
+            sources = list(self.records.values())
         for record in sources:
             before = len(self.problems)
             if getattr(record, "image", None):
@@ -843,7 +835,7 @@ class Renderer:
 
     def card_token_of(self, src_path: str) -> str | None:
         """Return the card hash of the article from `src_path`, or None when it is no built article."""
-        record = self._record_of(src_path) if src_path in self.body_info else None
+        record = self.records.get(src_path)
         index = self._article_index.get(getattr(record, "slug", None))
         if index is None or self.site.articles[index].record is not record:
             return None
@@ -911,8 +903,7 @@ class Renderer:
         key = ("card", index)
         src_path = self.site.articles[index].record.src_path
         self._card_reads.add(src_path)
-        if key not in self._tokens and self.stable_cards is not None and src_path in self.stable_cards \
-                and src_path not in self.changed:
+        if key not in self._tokens and src_path in self.stable_cards and src_path not in self.changed:
             self._tokens[key] = self.stable_cards[src_path]
         if key not in self._tokens:
             article = self.site.articles[index]
