@@ -1,5 +1,5 @@
 """Build this site: `python build.py [build|check|new] --help`."""
 
-from broadsheet.cli import main
+from broadsheet.cli import run
 
-raise SystemExit(main())
+run()

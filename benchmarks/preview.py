@@ -40,7 +40,8 @@ def start(site: Path, port: int) -> tuple[subprocess.Popen, float]:
     """Start the preview; return the process and the seconds until a page was served."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})  # as run.py
     deadline = started + 600
     while time.perf_counter() < deadline:
         try:

@@ -30,17 +30,26 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
 
-# Runs one build in a fresh interpreter and reports its own peak RSS and its workers'.
+# Runs one build in a fresh interpreter, as build.py does, and reports its own peak RSS and
+# its workers' once the build is done.
 BUILD = """
 import resource, sys
 sys.argv = ["build.py"] + sys.argv[1:]
-from broadsheet.cli import main
-code = main()
-me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(f"RSS {me} {workers}", file=sys.stderr)
-raise SystemExit(code)
+from broadsheet import cli
+build_main = cli.main
+def main():
+    code = build_main()
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"RSS {me} {workers}", file=sys.stderr)
+    return code
+cli.main = main
+cli.run()
 """
+
+# A user's interpreter caches compiled modules (.pyc); some sandboxes switch that off,
+# which would add the compilation of every module to every build measured.
+ENV = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 # Converts every body with the converter the build uses, on one core, no links resolved.
 FLOOR = """
@@ -70,7 +79,7 @@ def run_build(site: Path, out: Path, *extra: str) -> dict:
     """Run one build; return wall seconds, files written, peak RSS (MB) of build and workers."""
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", BUILD, "--site", str(site), "--output", str(out), *extra],
-                          cwd=REPO, capture_output=True, text=True)
+                          cwd=REPO, capture_output=True, text=True, env=ENV)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"build failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -81,7 +90,7 @@ def run_build(site: Path, out: Path, *extra: str) -> dict:
 
 def floor(site: Path, variant: str) -> float:
     proc = subprocess.run([sys.executable, "-c", FLOOR, str(site), variant], cwd=REPO,
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, env=ENV)
     return float(proc.stdout.strip())
 
 

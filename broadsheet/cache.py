@@ -9,6 +9,7 @@ whole, is ignored (a full rebuild), never trusted. Imports only `errors`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -210,7 +211,15 @@ class Cache:
                 if _crc32(handle) != expected:
                     raise _Untrusted("the build cache is damaged (checksum mismatch): rebuilding everything")
                 handle.seek(start)
-                return pickle.load(handle)
+                # Tens of thousands of objects, none of them garbage: the collector's passes
+                # while they are made would cost a third of the load.
+                collecting = gc.isenabled()
+                gc.disable()
+                try:
+                    return pickle.load(handle)
+                finally:
+                    if collecting:
+                        gc.enable()
         except FileNotFoundError:
             raise
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError,

@@ -9,7 +9,9 @@ longer has. Imports only `errors`.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -53,6 +55,8 @@ class OutputFolder:
         self._dirs_made: set[str] = set()
         self._staging_ready = False
         self._survey: tuple[dict, list[str]] | None = None
+        self._pending: tuple[int, weakref.finalize] | None = None
+        """The pipe from the process walking the folder for `survey`, and what reaps it."""
 
     @classmethod
     def claim(cls, out_dir: Path, site_dir: Path, *, create: bool = True) -> "OutputFolder":
@@ -80,11 +84,15 @@ class OutputFolder:
                              "Broadsheet", )
         folder = cls(out_dir)
         if create:
-            root.mkdir(parents=True, exist_ok=True)
-            marker = root / MARKER
-            if not marker.exists():
-                marker.write_text(MARKER_TEXT, encoding="utf-8")
+            folder.create()
         return folder
+
+    def create(self) -> None:
+        """Make the (claimed) folder exist, with the marker that says Broadsheet owns it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        marker = self.root / MARKER
+        if not marker.exists():
+            marker.write_text(MARKER_TEXT, encoding="utf-8")
 
     def target(self, out_path: str) -> str:
         """Return the absolute file for `out_path`, proving it stays inside the folder.
@@ -103,10 +111,45 @@ class OutputFolder:
             raise BroadsheetError(f"refusing to write {out_path}: it would land outside the output folder")
         return path
 
+    def start_survey(self) -> None:
+        """Begin `survey` in a forked process, which walks the folder on another core while
+        this one loads the cache (the walk is thousands of stat calls: about 0.1 s at 7,000
+        files). Where there is no fork, or no folder yet, `survey` walks when called."""
+        if not hasattr(os, "fork") or self._survey is not None or self._pending is not None \
+                or not os.path.isdir(self._root_str):
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: walk, send the result, and leave without running any cleanup
+            code = 1
+            try:
+                os.close(read_end)
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(pickle.dumps(self._walk(), protocol=pickle.HIGHEST_PROTOCOL))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self._pending = (read_end, weakref.finalize(self, _reap, pid, read_end))  # reaped once, at the latest when dropped
+
     def survey(self) -> dict[str, tuple[int, int] | None]:
         """Return every file in the folder as out_path → (size, mtime_ns), None for anything
         but a regular file; remember the empty folders. `finish` then removes what the new
         site does not have without walking the folder again."""
+        found = None
+        if self._pending is not None:
+            read_end, reap = self._pending
+            self._pending = None
+            with os.fdopen(os.dup(read_end), "rb") as pipe:
+                data = pipe.read()
+            if reap() == 0 and data:
+                found, empty = pickle.loads(data)
+        if found is None:  # no walk started, or it failed (the folder changed under it): walk here
+            found, empty = self._walk()
+        self._survey = (found, empty)
+        return found
+
+    def _walk(self) -> tuple[dict[str, tuple[int, int] | None], list[str]]:
         found: dict[str, tuple[int, int] | None] = {}
         empty: list[str] = []
         stack = [(self._root_str, "")]
@@ -128,8 +171,7 @@ class OutputFolder:
                 if not count and prefix:
                     empty.append(folder)
                     found[prefix] = None  # an empty folder: a clean build leaves none
-        self._survey = (found, empty)
-        return found
+        return found, empty
 
     def finish(self, staged: list[Staged], copies: list[tuple[str, Path]], kept: set[str],
                previous: set[str] | None = None) -> WriteReport:
@@ -277,3 +319,12 @@ class OutputFolder:
             if os.path.lexists(temp):
                 os.unlink(temp)
         return True
+
+
+def _reap(pid: int, read_end: int) -> int | None:
+    """Close a survey process's pipe and wait for it; return its exit status."""
+    os.close(read_end)
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:  # reaped by someone else
+        return None

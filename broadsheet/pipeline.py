@@ -149,7 +149,8 @@ class Snapshot:
     files: dict[str, Any]
     summary: Summary
 
-    def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime) -> bool:
+    def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime,
+                    walked: tuple[list[tuple[str, os.stat_result]], list[Problem]]) -> bool:
         summary = self.summary
         if (options.strict and summary.warnings) or (summary.next_due and summary.next_due[1] <= now):
             return False
@@ -157,8 +158,7 @@ class Snapshot:
             return False
         if not _same_signatures(template_signatures(site_dir), self.templates):
             return False
-        problems: list[Problem] = []
-        files = walk_content(site_dir / "content", problems)
+        files, problems = walked
         now_ns = time.time_ns()
         if problems or len(files) != len(self.content):
             return False
@@ -203,7 +203,8 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
 
 
 def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datetime,
-               touched: frozenset[str] | None = None) -> Plan | None:
+               touched: frozenset[str] | None = None,
+               walked: tuple[list[tuple[str, os.stat_result]], list[Problem]] | None = None) -> Plan | None:
     """Return the plan of the site as it is now, derived from the previous build's plan, when
     no change since touched the site's structure (`model.structure_of`): no file added,
     removed or renamed, no article moved, retagged or reattributed, no scheduled article
@@ -211,6 +212,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
 
     `touched` (from the live preview's watcher) lists every site-relative path changed since
     the previous build: when they are all existing Markdown files, only those are looked at.
+    `walked`: the content folder's `_walk_content`, when the caller has it.
 
     This is what makes an edit cost the pages it touches rather than the whole site; the
     property test in tests/test_incremental.py checks the result against clean builds.
@@ -224,8 +226,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     if markdown is not None:
         sources, assets = dict(previous.sources), previous.assets
     else:
-        walk_problems: list[Problem] = []
-        files = walk_content(content, walk_problems)
+        files, walk_problems = walked or _walk_content(site_dir)
         markdown = [(rel, stat) for rel, stat in files if rel.endswith(".md")]
         if walk_problems or len(markdown) != len(previous.sources) or \
                 len(files) - len(markdown) != len(previous.assets):
@@ -262,6 +263,12 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     raise_if_errors(problems)
     return Plan(previous.config, site, previous.routes, previous.copies, sorted(problems, key=Problem.sort_key),
                 sources, texts, previous.fixed_problems, frozenset(changed), assets)
+
+
+def _walk_content(site_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[Problem]]:
+    """Return every file under content/ with its stat (`load.walk_content`), and the problems met."""
+    problems: list[Problem] = []
+    return walk_content(site_dir / "content", problems), problems
 
 
 def _touched_sources(content: Path, previous: Plan, touched: frozenset[str]) -> list[tuple[str, os.stat_result]] | None:
@@ -352,10 +359,15 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     out_dir = options.out_dir or site_dir / "output"
     now = build_time()
     folder = OutputFolder.claim(out_dir, site_dir, create=False)
+    walked = None
     if session is None:
+        folder.start_survey()  # on the other core, while this one reads the content folder and the cache
         cache = _cache_for(site_dir, out_dir, options)
         snapshot = None if options.clean else cache.read_snapshot()
-        if isinstance(snapshot, Snapshot) and out_dir.is_dir() and snapshot.still_holds(site_dir, folder, options, now):
+        if not options.clean:
+            walked = _walk_content(site_dir)
+        if isinstance(snapshot, Snapshot) and out_dir.is_dir() and \
+                snapshot.still_holds(site_dir, folder, options, now, walked):
             report = WriteReport((), len(snapshot.files) - 1, ())  # the marker file is not the site's
             return BuildResult(None, report, time.perf_counter() - started, out_dir, summary=snapshot.summary,
                                stats=BuildStats(cache_path=cache.path, patched=True))
@@ -366,7 +378,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     templates = template_signatures(site_dir)
     plan = None
     if state.plan is not None and _same_signatures(templates, state.templates):
-        plan = patch_plan(site_dir, options, state.plan, now, touched)
+        plan = patch_plan(site_dir, options, state.plan, now, touched, walked)
     if plan is None:
         plan = plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo)
     changed = plan.changed
@@ -380,7 +392,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     bodies = renderer.render_bodies(pool.map_for(renderer), changed)
     media_problems = _check_render_problems(plan, renderer, options, changed, state.media_problems)
 
-    folder = OutputFolder.claim(out_dir, site_dir)
+    folder.create()
     if changed is None:
         fingerprints: dict[str, str] = {}
         dependents: dict[str, tuple[list[str], list[str]]] = {}
@@ -402,9 +414,10 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
             affected.update(direct_readers)
             if renderer.card_token_of(src_path) != state.card_by_source.get(src_path):
                 affected.update(card_readers)
-        candidates = [route for route in plan.routes if route.out_path in affected]
-        for route in candidates:
+        refingerprinted = [route for route in plan.routes if route.out_path in affected]
+        for route in refingerprinted:
             fingerprints[route.out_path] = renderer.fingerprint(route)
+        candidates = refingerprinted
     if session is None:
         # Anyone may have touched the output folder since the last build: look at every file
         # (one walk, which also finds what to remove).
@@ -436,7 +449,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
             changes = {
                 "sources": {src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
                 "body_index": {src: renderer.body_info[src] for src in renderer.fresh_paths},
-                "fingerprints": {route.out_path: fingerprints[route.out_path] for route in candidates},
+                "fingerprints": {route.out_path: fingerprints[route.out_path] for route in refingerprinted},
                 "card_tokens": renderer.card_tokens, "card_by_source": renderer.card_by_source,
                 "manifest": written,
                 "media_problems": {src: media_problems.get(src, ()) for src in changed},

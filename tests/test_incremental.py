@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from broadsheet import pipeline, render
-from broadsheet.cache import CACHE_DIR, FORMAT, MAGIC
+from broadsheet.cache import CACHE_DIR, FORMAT, MAGIC, Cache
 from broadsheet.load import RACY_NS
 from broadsheet.output import STAGING
 from broadsheet.pipeline import BuildOptions, BuildResult, build
@@ -685,6 +685,21 @@ def test_body_edit_outside_the_summary_renders_only_the_article_and_feeds(built)
     assert result.stats.bodies_rendered == 1
     after = file_stats(out)
     assert {p for p in stats if after[p] != stats[p]} == expected  # every other file keeps its inode and mtime
+
+
+def test_an_edit_saves_a_delta_of_what_it_changed_not_the_whole_state(built):
+    """The cache of a large site is megabytes: an edit that keeps the structure appends
+    what it changed (the pages fingerprinted again), and leaves the full state file alone."""
+    site, out = built
+    [state_file] = cache_files(site)
+    before = (state_file.stat().st_ino, state_file.stat().st_mtime_ns)
+    edit(site / "content/articles/alpha.md", "second paragraph old", "second paragraph new")
+    result = rebuild(site, out)
+    assert result.stats.patched
+    assert (state_file.stat().st_ino, state_file.stat().st_mtime_ns) == before
+    delta = Cache(site, "")._read(state_file.with_suffix(".delta.pickle"))
+    assert set(delta["changes"]["fingerprints"]) == set(result.report.written)
+    assert len(result.plan.routes) > 3 * len(result.report.written)
 
 
 def test_summary_edit_renders_the_listings_that_show_it(built):

@@ -7,6 +7,7 @@ Every test works on a real site in a temporary folder through the real command l
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from broadsheet.errors import SiteErrors
+from broadsheet.output import OutputFolder
 from broadsheet.pipeline import BuildOptions, build
 from broadsheet.templates import THEME_DIR
 from conftest import article, make_site, run_cli, snapshot
@@ -284,6 +286,29 @@ def test_files_added_to_a_marked_output_are_removed(tmp_path):
     assert result.returncode == 0, result.stderr
     assert snapshot(out) == good
     assert not (out / "old").exists()
+
+
+def test_survey_walked_by_another_process_sees_what_a_walk_sees(tmp_path):
+    """The CLI's build has the output folder walked by a forked process while it loads the
+    cache: what comes back must be exactly what a walk here finds, strays and empty
+    folders included, and no process may be left behind (not even by a failing build)."""
+    site, out = built_site(tmp_path)
+    (out / "stray.html").write_text("x")
+    (out / "empty" / "deeper").mkdir(parents=True)
+    (out / "articles/alpha/index.html").write_text("edited by hand")
+    forked = OutputFolder.claim(out, site)
+    forked.start_survey()
+    walked = OutputFolder.claim(out, site)
+    assert forked.survey() == walked.survey()
+    assert forked._survey[1] == walked._survey[1]  # the empty folders, which finish() removes
+    assert "stray.html" in walked.survey() and "empty/deeper/" in walked.survey()
+
+    (site / "content/articles/broken.md").write_text(article("Broken", "next tuesday"), encoding="utf-8")
+    with pytest.raises(SiteErrors):
+        build(site, BuildOptions())
+    gc.collect()
+    with pytest.raises(ChildProcessError):  # no child of this process is left, running or not
+        os.waitpid(-1, os.WNOHANG)
 
 
 # --------------------------------------------------------------------------- containment
