@@ -10,6 +10,7 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import combinations
 from typing import Mapping
 
 from .config import SiteConfig
@@ -285,36 +286,37 @@ def _memo_related(articles: list[Article], by_tag: Mapping[str, list[int]], memo
 def _related(articles: list[Article], by_tag: Mapping[str, list[int]]) -> dict[str, tuple[int, ...]]:
     """Up to three articles per article: most shared tags, then newest (lowest index).
 
-    An article sharing two or more tags must appear in a tag list other than the longest
-    one, so only the shorter lists are counted in full; the longest is a set look-up.
-    Articles sharing one tag are then the newest of each list. Linear in practice, where
-    comparing every pair is quadratic (a tag like 'Politics' is on half of all articles).
+    Comparing every pair is quadratic (a tag like 'Politics' is on half of all articles).
+    Instead, for an article with k tags: the articles sharing m of them are those in the
+    intersection of some m of its tag lists, so the levels m = k, k-1, … 2 are set
+    intersections (done in C), taken until three are found; articles sharing one tag are
+    then the newest of each list.
     """
-    sets = {slug: None for slug in by_tag}
+    sets: dict[str, frozenset[int]] = {}
     related = {}
     for index, article in enumerate(articles):
-        lists = sorted((by_tag[slug] for slug in article.tag_slugs), key=len)
-        if not lists:
+        if not article.tag_slugs:
             related[article.slug] = ()
             continue
-        longest = lists[-1]
-        longest_slug = next(slug for slug in article.tag_slugs if by_tag[slug] is longest)
-        if sets[longest_slug] is None:
-            sets[longest_slug] = frozenset(longest)
-        in_longest = sets[longest_slug]
-        counts: Counter = Counter()
-        for items in lists[:-1]:
-            counts.update(items)
-        counts.pop(index, None)
-        multi = [(-(shared + (other in in_longest)), other) for other, shared in counts.items()
-                 if shared + (other in in_longest) >= 2]
-        best = [other for _, other in sorted(multi)[:RELATED_COUNT]]
+        for slug in article.tag_slugs:
+            if slug not in sets:
+                sets[slug] = frozenset(by_tag[slug])
+        tag_sets = sorted((sets[slug] for slug in article.tag_slugs), key=len)
+        best: list[int] = []
+        chosen = {index}
+        for shared in range(len(tag_sets), 1, -1):
+            level = set().union(*(frozenset.intersection(*group) for group in combinations(tag_sets, shared)))
+            level -= chosen  # those sharing more tags are already in `best`: every one of them
+            taken = sorted(level)[:RELATED_COUNT - len(best)]
+            best += taken
+            chosen.update(taken)
+            if len(best) == RELATED_COUNT:
+                break
         if len(best) < RELATED_COUNT:
-            chosen = set(best) | {index}
             singles = []
-            for items in lists:
+            for slug in article.tag_slugs:
                 taken = 0
-                for other in items:
+                for other in by_tag[slug]:
                     if other not in chosen:
                         singles.append(other)
                         taken += 1
