@@ -134,6 +134,9 @@ TEXT_BUDGET = 8_000_000
 """Characters of Markdown bodies a load keeps for conversion; beyond, they are read again
 when converted (a first build of a large site does not hold every body twice)."""
 
+Walk = tuple[list[tuple[str, os.stat_result]], list[Problem]]
+"""What a walk of content/ found: every file with its stat, and the problems met."""
+
 SourceEntry = tuple
 """(digest, record or None, problems, stat signature or None): one Markdown file as loaded."""
 
@@ -189,13 +192,15 @@ def load_source(content: Path, rel: str, stat: os.stat_result, previous: SourceE
     return (digest, record, tuple(found), signature), text
 
 
-def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceEntry] | None = None) -> Loaded:
+def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceEntry] | None = None,
+                 walked: Walk | None = None) -> Loaded:
     """Read every source under `site_dir/content`: records, problems, and the loaded form
     of every Markdown file (`SourceEntry`).
 
     `known` is that mapping from a previous build: a file whose stat signature is unchanged
     is not read, and one whose bytes still hash to the same digest is not parsed again
-    (its problems are reported again all the same).
+    (its problems are reported again all the same). `walked`: the folder's walk, when the
+    caller has made it.
     """
     content = site_dir / "content"
     known = known or {}
@@ -206,7 +211,9 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
     texts: dict[str, str] = {}
     articles, authors, pages, assets = [], [], [], {}
     kept = 0
-    for rel, stat in walk_content(content, site_problems):
+    files, walk_problems = walked or walk(content)
+    site_problems += walk_problems
+    for rel, stat in files:
         src_path = f"content/{rel}"
         if not rel.endswith(".md"):
             assets[rel] = stat_signature(stat, now_ns)
@@ -257,12 +264,13 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
     return record, problems, doc.body
 
 
-def walk_content(content: Path, problems: list[Problem]) -> list[tuple[str, os.stat_result]]:
+def walk(content: Path) -> Walk:
     """Return every file under content/ as (path relative to it, its stat), sorted, skipping
-    hidden files and folders and editors' backups (`x~`). A symbolic link to a file outside
-    the site is skipped with a warning: the site publishes only its own files. Strings,
-    not Path objects: this runs on every build."""
+    hidden files and folders and editors' backups (`x~`), and the problems met: a symbolic
+    link to a file outside the site is skipped with a warning (the site publishes only its
+    own files). Strings, not Path objects: this runs on every build."""
     found: list[tuple[str, os.stat_result]] = []
+    problems: list[Problem] = []
     site = content.resolve().parent
 
     def scan(folder: str, prefix: str) -> None:
@@ -283,7 +291,7 @@ def walk_content(content: Path, problems: list[Problem]) -> list[tuple[str, os.s
     if content.is_dir():
         scan(str(content), "")
     found.sort(key=lambda item: item[0])
-    return found
+    return found, problems
 
 
 class _Checker:

@@ -140,7 +140,7 @@ class OutputFolder:
         if self._pending is not None:
             read_end, reap = self._pending
             self._pending = None
-            with os.fdopen(os.dup(read_end), "rb") as pipe:
+            with os.fdopen(read_end, "rb", closefd=False) as pipe:  # `reap` closes it
                 data = pipe.read()
             if reap() == 0 and data:
                 found, empty = pickle.loads(data)

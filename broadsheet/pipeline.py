@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 from .cache import Cache, CacheState, cache_key, engine_digest
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
-from .load import load_records, load_source, read_body, section_of, stat_signature, walk_content
+from .load import Walk, load_records, load_source, read_body, section_of, stat_signature, walk
 from .model import Site, build_site_graph, patch_site, structure_of
 from .output import OutputFolder, Staged, WriteReport
 from .render import Output, Renderer
@@ -150,7 +150,7 @@ class Snapshot:
     summary: Summary
 
     def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime,
-                    walked: tuple[list[tuple[str, os.stat_result]], list[Problem]]) -> bool:
+                    walked: Walk) -> bool:
         summary = self.summary
         if (options.strict and summary.warnings) or (summary.next_due and summary.next_due[1] <= now):
             return False
@@ -178,8 +178,10 @@ def build_time() -> datetime:
 
 
 def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None,
-              known_sources: dict[str, Any] | None = None, memo: dict | None = None) -> Plan:
-    """Load, check and relate every source, and plan every output file.
+              known_sources: dict[str, Any] | None = None, memo: dict | None = None,
+              walked: Walk | None = None) -> Plan:
+    """Load, check and relate every source, and plan every output file (`walked`: the
+    content folder's walk, when the caller has made it).
 
     Raises SiteErrors with every problem found (exit 2 for configuration problems).
     """
@@ -189,7 +191,7 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
         raise SiteErrors([exc.problem], exit_code=2) from None
     raise_if_errors(_strict(problems, options), exit_code=2)
 
-    loaded = load_records(site_dir, config, known_sources)
+    loaded = load_records(site_dir, config, known_sources, walked)
     site, model_problems = build_site_graph(loaded.records, config, now=now or build_time(),
                                             drafts=options.drafts or options.preview,
                                             future=options.future or options.preview, memo=memo)
@@ -203,8 +205,7 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
 
 
 def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datetime,
-               touched: frozenset[str] | None = None,
-               walked: tuple[list[tuple[str, os.stat_result]], list[Problem]] | None = None) -> Plan | None:
+               touched: frozenset[str] | None = None, walked: Walk | None = None) -> Plan | None:
     """Return the plan of the site as it is now, derived from the previous build's plan, when
     no change since touched the site's structure (`model.structure_of`): no file added,
     removed or renamed, no article moved, retagged or reattributed, no scheduled article
@@ -212,7 +213,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
 
     `touched` (from the live preview's watcher) lists every site-relative path changed since
     the previous build: when they are all existing Markdown files, only those are looked at.
-    `walked`: the content folder's `_walk_content`, when the caller has it.
+    `walked`: the content folder's walk, when the caller has made it.
 
     This is what makes an edit cost the pages it touches rather than the whole site; the
     property test in tests/test_incremental.py checks the result against clean builds.
@@ -226,7 +227,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     if markdown is not None:
         sources, assets = dict(previous.sources), previous.assets
     else:
-        files, walk_problems = walked or _walk_content(site_dir)
+        files, walk_problems = walked or walk(content)
         markdown = [(rel, stat) for rel, stat in files if rel.endswith(".md")]
         if walk_problems or len(markdown) != len(previous.sources) or \
                 len(files) - len(markdown) != len(previous.assets):
@@ -263,12 +264,6 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     raise_if_errors(problems)
     return Plan(previous.config, site, previous.routes, previous.copies, sorted(problems, key=Problem.sort_key),
                 sources, texts, previous.fixed_problems, frozenset(changed), assets)
-
-
-def _walk_content(site_dir: Path) -> tuple[list[tuple[str, os.stat_result]], list[Problem]]:
-    """Return every file under content/ with its stat (`load.walk_content`), and the problems met."""
-    problems: list[Problem] = []
-    return walk_content(site_dir / "content", problems), problems
 
 
 def _touched_sources(content: Path, previous: Plan, touched: frozenset[str]) -> list[tuple[str, os.stat_result]] | None:
@@ -365,7 +360,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
         cache = _cache_for(site_dir, out_dir, options)
         snapshot = None if options.clean else cache.read_snapshot()
         if not options.clean:
-            walked = _walk_content(site_dir)
+            walked = walk(site_dir / "content")
         if isinstance(snapshot, Snapshot) and out_dir.is_dir() and \
                 snapshot.still_holds(site_dir, folder, options, now, walked):
             report = WriteReport((), len(snapshot.files) - 1, ())  # the marker file is not the site's
@@ -380,7 +375,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     if state.plan is not None and _same_signatures(templates, state.templates):
         plan = patch_plan(site_dir, options, state.plan, now, touched, walked)
     if plan is None:
-        plan = plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo)
+        plan = plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo,
+                         walked=walked)
     changed = plan.changed
     renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
                         body_index=state.body_index, body_store=cache.bodies,
