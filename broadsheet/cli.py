@@ -18,6 +18,7 @@ from . import __version__
 from .config import load_config
 from .errors import BroadsheetError, Problem, SiteErrors, UsageError
 from .load import slugify
+from .output import REFUSED_WRITES, describe_refusal
 from .pipeline import BuildOptions, BuildResult, build, build_time, check, plan_site
 from .source import SourceError
 
@@ -133,7 +134,8 @@ def _main(argv: list[str] | None) -> int:
             _print_problems(result.warnings, site_dir)
             print(_summary(result, "checked"))
             return 0
-        result = build(site_dir, options, progress=_progress if sys.stderr.isatty() else None)
+        result = build(site_dir, options, progress=_progress if sys.stderr.isatty() else None,
+                       waiting=lambda pid: _waiting(pid, options.out_dir or site_dir / "output"))
         _print_problems(result.warnings, site_dir)
         stats = result.stats
         if stats.cache_note:
@@ -159,8 +161,20 @@ def _main(argv: list[str] | None) -> int:
         gone = os.path.relpath(exc.filename) if exc.filename else "a file"
         return _fail(f"error: {gone} went away while the site was being built: "
                      "build again", 1)
+    except OSError as exc:
+        if exc.errno not in REFUSED_WRITES:  # anything else is a bug: keep its traceback
+            raise
+        shown = os.path.relpath(exc.filename) if exc.filename else "a file"
+        return _fail(f"error: {describe_refusal(exc, shown)}", 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+
+
+def _waiting(pid: int | None, out_dir: Path) -> None:
+    """Say why a build does not start: another one is writing the same output folder."""
+    holder = f" (pid {pid})" if pid else ""
+    print(f"waiting for another build of this site into {os.path.relpath(out_dir)}{holder} to finish…",
+          file=sys.stderr, flush=True)
 
 
 def _progress(what: str, done: int, total: int) -> None:

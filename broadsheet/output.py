@@ -1,22 +1,33 @@
 """Writing the site: atomically, only what changed, and never outside the output folder.
 
 Owns the output folder's safety rules: which folders Broadsheet may write into (it marks
-the ones it owns), whole-file writes (temp file in the same folder, then rename), skipping
-files whose bytes are equal, copying static files, and removing what the new site no
-longer has. Imports only `errors`.
+the ones it owns), one build at a time per output folder (`BuildLock`), whole-file writes
+(temp file in the same folder, then rename), skipping files whose bytes are equal,
+copying static files, removing what the new site no longer has, and turning a full disk
+or a read-only folder into one message (`WriteError`). It never follows a symbolic link
+out of the output folder. Imports only `errors`.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
 import shutil
+import stat as stat_module
+import time
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from .errors import BroadsheetError, UsageError
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not locked (README, "Command line")
+    fcntl = None
 
 MARKER = ".broadsheet-output"
 MARKER_TEXT = ("This folder is written by Broadsheet (python build.py).\n"
@@ -41,6 +52,114 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: int
     removed: tuple[str, ...]
+
+
+REFUSED_WRITES = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+"""Errors of a folder that cannot be written (full, over quota, read-only, not ours):
+reported as one line, never as a traceback."""
+
+
+class WriteError(BroadsheetError):
+    """A write the disk refused (full, read-only, no permission); the message names the file."""
+
+
+def describe_refusal(exc: OSError, shown: str) -> str:
+    """Return one line saying why `shown` could not be written, and what to do."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is exceeded"
+        return f"cannot write {shown}: {why}\n  hint: free some space and build again"
+    if exc.errno == errno.EROFS:
+        return f"cannot write {shown}: the file system is read-only\n  hint: build into a writable folder (--output DIR)"
+    return f"cannot write {shown}: permission denied\n  hint: check the folder's owner and permissions, or use --output DIR"
+
+
+class BuildLock:
+    """One build at a time per output folder: an exclusive lock on a file in the site's
+    cache folder, named after the output folder (so it also guards that folder's cache).
+
+    A POSIX record lock (`fcntl.lockf`): the kernel drops it when its process ends, however
+    it ends, so the lock of a killed build is never in the way; and it is not inherited by
+    forked workers (an `flock` would be, and a worker outliving a killed build would keep
+    it). The file holds the holder's process id, for the waiting message, and is removed
+    on release; a file left by a killed build is simply locked again. Without `fcntl`
+    (Windows) nothing is locked.
+    """
+
+    POLL = 0.1
+    """Seconds between two attempts while another build holds the lock."""
+
+    def __init__(self, path: Path, waiting: Callable[[int | None], None] | None = None):
+        self.path = path
+        self.waiting = waiting
+        """Called once, with the holder's process id (None if unknown), when this build must wait."""
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Wait for the lock. Raises OSError when the lock file cannot be made (read-only or
+        full cache folder): the caller decides how to build without it."""
+        if fcntl is None:
+            return
+        told = False
+        while True:
+            os.makedirs(self.path.parent, exist_ok=True)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC, 0o644)
+            except FileNotFoundError:  # its folder removed meanwhile: make it again
+                continue
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                    os.close(fd)
+                    raise
+                if not told and self.waiting is not None:
+                    self.waiting(_read_pid(fd))
+                    told = True
+                os.close(fd)
+                time.sleep(self.POLL)
+                continue
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:  # still the lock file: not one that its holder removed as we opened it
+                break
+            os.close(fd)
+        self._fd = fd
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError:  # a full disk: the lock holds all the same, only the message lacks the id
+            pass
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            os.unlink(self.path)  # while still locked: a waiting build then makes a new file
+        except OSError:
+            pass
+        os.close(self._fd)  # releases the lock
+        self._fd = None
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+@contextmanager
+def refusals(shown: Callable[[OSError], str]) -> Iterator[None]:
+    """Turn a write the disk refuses (`REFUSED_WRITES`) into a `WriteError` naming the file."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in REFUSED_WRITES:
+            raise
+        raise WriteError(describe_refusal(exc, shown(exc))) from None
 
 
 class OutputFolder:
@@ -89,10 +208,27 @@ class OutputFolder:
 
     def create(self) -> None:
         """Make the (claimed) folder exist, with the marker that says Broadsheet owns it."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        marker = self.root / MARKER
-        if not marker.exists():
-            marker.write_text(MARKER_TEXT, encoding="utf-8")
+        with refusals(lambda exc: str(self.out_dir)):
+            self.root.mkdir(parents=True, exist_ok=True)
+            marker = os.path.join(self._root_str, MARKER)
+            if os.path.islink(marker):  # never written through
+                os.unlink(marker)
+            if not os.path.lexists(marker):
+                fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(MARKER_TEXT)
+
+    def shown(self, out_path: str) -> str:
+        """Return a file of the folder as the user named the folder (for messages)."""
+        return os.path.join(str(self.out_dir), out_path)
+
+    def remove_leftovers(self) -> None:
+        """Remove what a killed build left of its own: the staging folder, or whatever
+        stands in its place (a symbolic link is removed, never followed). Only the holder
+        of the folder's `BuildLock` may call this: no other build is staging then."""
+        staging = os.path.join(self._root_str, STAGING)
+        with refusals(lambda exc: self.shown(STAGING)):
+            _remove_entry(staging)
 
     def target(self, out_path: str) -> str:
         """Return the absolute file for `out_path`, proving it stays inside the folder.
@@ -205,13 +341,15 @@ class OutputFolder:
         removed = []
         for out_path in sorted(stray):
             path = os.path.join(self._root_str, out_path)
-            if os.path.islink(path) or os.path.isfile(path):  # not a folder a page now stands in
-                os.unlink(path)
-                if not out_path.endswith(TEMP_SUFFIX):
-                    removed.append(out_path)
-            self._remove_empty(os.path.dirname(path))
-        for folder in empty:
-            self._remove_empty(folder)
+            with refusals(lambda exc: self.shown(out_path)):
+                if os.path.islink(path) or os.path.isfile(path):  # not a folder a page now stands in
+                    os.unlink(path)
+                    if not out_path.endswith(TEMP_SUFFIX):
+                        removed.append(out_path)
+                self._remove_empty(os.path.dirname(path))
+        with refusals(lambda exc: str(self.out_dir)):
+            for folder in empty:
+                self._remove_empty(folder)
         self.produced = produced
         return WriteReport(tuple(written), unchanged, tuple(removed))
 
@@ -235,23 +373,39 @@ class OutputFolder:
         """Put `data` in the staging folder unless the page already holds exactly it."""
         path = self.target(out_path)
         try:
-            stat = os.stat(path)
-            if stat.st_size == len(data) and os.path.isfile(path):
+            stat = os.lstat(path)  # a link is never "unchanged": it is replaced by the page
+            if stat.st_size == len(data) and stat_module.S_ISREG(stat.st_mode):
                 with open(path, "rb") as handle:
                     if handle.read() == data:
                         return Staged(out_path, None, stat.st_size, stat.st_mtime_ns)
         except (FileNotFoundError, NotADirectoryError):
             pass
-        staging = os.path.join(self._root_str, STAGING)
-        if not self._staging_ready:
-            os.makedirs(staging, exist_ok=True)
-            self._staging_ready = True
-        self._staged_count += 1
-        temp = os.path.join(staging, f"{os.getpid()}-{self._staged_count}")
-        with open(temp, "wb") as handle:
-            handle.write(data)
-        stat = os.stat(temp)
+        with refusals(lambda exc: self.shown(out_path)):
+            staging = os.path.join(self._root_str, STAGING)
+            if not self._staging_ready:
+                self._make_staging(staging)
+            self._staged_count += 1
+            temp = os.path.join(staging, f"{os.getpid()}-{self._staged_count}")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+            except OSError:
+                os.unlink(temp)  # a full disk: no half page left behind
+                raise
+            stat = os.stat(temp)
         return Staged(out_path, temp, stat.st_size, stat.st_mtime_ns)
+
+    def _make_staging(self, staging: str) -> None:
+        """Make the staging folder: a real folder, never a link followed somewhere else."""
+        try:
+            os.mkdir(staging)
+        except FileExistsError:
+            pass
+        if not stat_module.S_ISDIR(os.lstat(staging).st_mode):  # planted while this build ran
+            raise BroadsheetError(f"refusing to write into {self.shown(STAGING)}: it is not a folder "
+                                  "(a symbolic link?); remove it and build again")
+        self._staging_ready = True
 
     def commit(self, staged: Iterable[Staged]) -> list[str]:
         """Move every staged page into place. Return the pages written."""
@@ -260,15 +414,16 @@ class OutputFolder:
             if item.temp is None:
                 continue
             path = self.target(item.out_path)
-            self._prepare(path)
-            os.replace(item.temp, path)
+            with refusals(lambda exc: self.shown(item.out_path)):
+                self._prepare(path)
+                os.replace(item.temp, path)
             written.append(item.out_path)
         self.rollback()
         return written
 
     def rollback(self) -> None:
         """Throw away everything staged: the site's files stay exactly as they were."""
-        shutil.rmtree(os.path.join(self._root_str, STAGING), ignore_errors=True)
+        shutil.rmtree(os.path.join(self._root_str, STAGING), ignore_errors=True)  # a link: left alone
         self._staging_ready = False
 
     def file_state(self, out_path: str) -> tuple[int, int] | None:
@@ -303,22 +458,38 @@ class OutputFolder:
         path = self.target(out_path)
         src_stat = source.stat()
         try:
-            stat = os.stat(path)
-            if stat.st_size == src_stat.st_size and stat.st_mtime_ns == src_stat.st_mtime_ns and os.path.isfile(path):
+            stat = os.lstat(path)
+            if stat.st_size == src_stat.st_size and stat.st_mtime_ns == src_stat.st_mtime_ns and \
+                    stat_module.S_ISREG(stat.st_mode):
                 return False
         except (FileNotFoundError, NotADirectoryError):
             pass
-        self._prepare(path)
-        folder, name = os.path.split(path)
-        temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
-        try:
-            shutil.copyfile(source, temp)
-            shutil.copystat(source, temp)
-            os.replace(temp, path)
-        finally:
-            if os.path.lexists(temp):
-                os.unlink(temp)
+        with refusals(lambda exc: self.shown(out_path)):
+            self._prepare(path)
+            folder, name = os.path.split(path)
+            temp = os.path.join(folder, f".{name}.{os.getpid()}{TEMP_SUFFIX}")
+            try:
+                if os.path.lexists(temp):  # copyfile would write through a link standing there
+                    os.unlink(temp)
+                shutil.copyfile(source, temp)
+                shutil.copystat(source, temp)
+                os.replace(temp, path)
+            finally:
+                if os.path.lexists(temp):
+                    os.unlink(temp)
         return True
+
+
+def _remove_entry(path: str) -> None:
+    """Remove a file, a link (not what it points to) or a folder tree, if there."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat_module.S_ISDIR(mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
 
 
 def _reap(pid: int, read_end: int) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import tempfile
 import time
 from stat import S_ISREG
 from dataclasses import dataclass, field, replace
@@ -19,12 +20,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .cache import Cache, CacheState, cache_key, engine_digest
+from .cache import CACHE_DIR, Cache, CacheState, cache_key, engine_digest
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
 from .load import Walk, load_records, load_source, read_body, section_of, stat_signature, walk
 from .model import Site, build_site_graph, patch_site, structure_of
-from .output import OutputFolder, Staged, WriteReport
+from .output import REFUSED_WRITES, BuildLock, OutputFolder, Staged, WriteReport
 from .render import Output, Renderer
 from .routes import Copy, Route, plan_routes
 from .source import SourceError
@@ -344,20 +345,53 @@ Progress = Callable[[str, int, int], None]
 
 
 def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Session | None = None,
-          progress: Progress | None = None, touched: frozenset[str] | None = None) -> BuildResult:
+          progress: Progress | None = None, touched: frozenset[str] | None = None,
+          waiting: Callable[[int | None], None] | None = None) -> BuildResult:
     """Build the site in `site_dir` into its output folder; return what was done.
 
     Raises SiteErrors (content, template) or UsageError (output folder); in both cases
-    the output folder is left exactly as it was.
+    the output folder is left exactly as it was. One build at a time per output folder
+    (and so per cache): a second one waits for the first (`waiting` is told the other's
+    process id). Broadsheet's own leftovers of a killed build are removed first. When the
+    site's cache folder cannot be written (read-only, full), the build runs with a cache
+    in a temporary folder, thrown away after, and says so in its note.
     """
+    out_dir = options.out_dir or site_dir / "output"
+    folder = OutputFolder.claim(out_dir, site_dir, create=False)
+    name = hashlib.blake2b(str(folder.root).encode(), digest_size=8).hexdigest()
+    lock = BuildLock(site_dir / CACHE_DIR / f"build-{name}.lock", waiting)
+    try:
+        lock.acquire()
+    except OSError as exc:
+        if exc.errno not in REFUSED_WRITES:
+            raise
+        if session is not None:  # the preview's cache is in memory: build it unlocked
+            return _build(site_dir, options, folder, session, progress, touched)
+        with tempfile.TemporaryDirectory(prefix="broadsheet-cache-") as scratch:
+            result = _build(site_dir, options, folder, session, progress, touched, cache_root=Path(scratch))
+            note = (f"the cache folder {site_dir / CACHE_DIR} cannot be written ({os.strerror(exc.errno)}): "
+                    "built without the build cache, nothing saved, and not guarded against a second build "
+                    "at the same time")
+            return replace(result, stats=replace(result.stats, cache_note=note))
+    try:
+        if out_dir.is_dir():
+            folder.remove_leftovers()
+        return _build(site_dir, options, folder, session, progress, touched)
+    finally:
+        lock.release()
+
+
+def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, session: Session | None,
+           progress: Progress | None, touched: frozenset[str] | None, cache_root: Path | None = None,
+           ) -> BuildResult:
+    """`build`, once it holds the output folder (`cache_root`: where the cache is, when not the site)."""
     started = time.perf_counter()
     out_dir = options.out_dir or site_dir / "output"
     now = build_time()
-    folder = OutputFolder.claim(out_dir, site_dir, create=False)
     walked = None
     if session is None:
         folder.start_survey()  # on the other core, while this one reads the content folder and the cache
-        cache = _cache_for(site_dir, out_dir, options)
+        cache = _cache_for(cache_root or site_dir, out_dir, options)
         snapshot = None if options.clean else cache.read_snapshot()
         if not options.clean:
             walked = walk(site_dir / "content")
