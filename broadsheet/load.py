@@ -267,11 +267,12 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
 def walk(content: Path) -> Walk:
     """Return every file under content/ as (path relative to it, its stat), sorted, skipping
     hidden files and folders and editors' backups (`x~`), and the problems met: a symbolic
-    link to a file outside the site is skipped with a warning (the site publishes only its
-    own files). Strings, not Path objects: this runs on every build."""
+    link to a file outside content/, or into a hidden file or folder there, is skipped with
+    a warning (the site publishes only its own content: not `.git/config`, say). Strings,
+    not Path objects: this runs on every build."""
     found: list[tuple[str, os.stat_result]] = []
     problems: list[Problem] = []
-    site = content.resolve().parent
+    real_content = content.resolve()
 
     def scan(folder: str, prefix: str) -> None:
         with os.scandir(folder) as entries:
@@ -281,10 +282,10 @@ def walk(content: Path) -> Walk:
                 if entry.is_dir(follow_symlinks=False):
                     scan(entry.path, prefix + entry.name + "/")
                 elif entry.is_file():
-                    if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(site):
+                    if entry.is_symlink() and not _links_inside(entry.path, real_content):
                         problems.append(warning(SourceLoc(f"content/{prefix}{entry.name}"),
-                                                "a link to a file outside the site folder: not published",
-                                                "copy the file into content/ instead"))
+                                                "a link to a file outside content/ (or to a hidden one): "
+                                                "not published", "copy the file into content/ instead"))
                         continue
                     found.append((prefix + entry.name, entry.stat()))
 
@@ -292,6 +293,15 @@ def walk(content: Path) -> Walk:
         scan(str(content), "")
     found.sort(key=lambda item: item[0])
     return found, problems
+
+
+def _links_inside(path: str, real_content: Path) -> bool:
+    """True when the link at `path` leads to a file in content/ whose path there has no
+    hidden part (nor an editor's backup)."""
+    target = Path(path).resolve()
+    if not target.is_relative_to(real_content):
+        return False
+    return not any(part.startswith(".") or part.endswith("~") for part in target.relative_to(real_content).parts)
 
 
 class _Checker:

@@ -77,12 +77,13 @@ class BuildLock:
     """One build at a time per output folder: an exclusive lock on a file in the site's
     cache folder, named after the output folder (so it also guards that folder's cache).
 
-    A POSIX record lock (`fcntl.lockf`): the kernel drops it when its process ends, however
-    it ends, so the lock of a killed build is never in the way; and it is not inherited by
-    forked workers (an `flock` would be, and a worker outliving a killed build would keep
-    it). The file holds the holder's process id, for the waiting message, and is removed
-    on release; a file left by a killed build is simply locked again. Without `fcntl`
-    (Windows) nothing is locked.
+    An `flock`: the kernel drops it when the build's process and its forked workers have
+    ended, however they ended, so the lock of a killed build is never in the way, and the
+    workers of a build killed alone (`kill -9 PID`), which finish the chunk they hold, have
+    stopped writing before the next build starts. The file holds the holder's process id,
+    for the waiting message, and is removed on release; a file left by a killed build is
+    simply locked again. Between the builds of one process (threads), nothing is promised.
+    Without `fcntl` (Windows) nothing is locked.
     """
 
     POLL = 0.1
@@ -107,9 +108,9 @@ class BuildLock:
             except FileNotFoundError:  # its folder removed meanwhile: make it again
                 continue
             try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
-                if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                if exc.errno not in (errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK):
                     os.close(fd)
                     raise
                 if not told and self.waiting is not None:
@@ -139,7 +140,7 @@ class BuildLock:
             os.unlink(self.path)  # while still locked: a waiting build then makes a new file
         except OSError:
             pass
-        os.close(self._fd)  # releases the lock
+        os.close(self._fd)  # releases the lock (no worker holds it by now)
         self._fd = None
 
 

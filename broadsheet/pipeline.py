@@ -196,8 +196,9 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
     site, model_problems = build_site_graph(loaded.records, config, now=now or build_time(),
                                             drafts=options.drafts or options.preview,
                                             future=options.future or options.preview, memo=memo)
-    theme_static, layout_static = list_static(site_dir)
+    theme_static, layout_static, static_problems = list_static(site_dir)
     routes, copies, route_problems = plan_routes(site, theme_static, layout_static)
+    route_problems += static_problems
     fixed = problems + loaded.site_problems + model_problems + route_problems
     problems = _strict(problems + loaded.problems + model_problems + route_problems, options)
     raise_if_errors(problems)

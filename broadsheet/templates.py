@@ -8,6 +8,7 @@ autoescaping) and `template_problem`, which turns any Jinja exception into a
 from __future__ import annotations
 
 import hashlib
+import os
 import traceback
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from .errors import Problem, SourceLoc, error
+from .errors import Problem, SourceLoc, error, warning
 
 if TYPE_CHECKING:
     import jinja2
@@ -143,14 +144,46 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def list_static(site_dir: Path) -> tuple[list[str], list[str]]:
-    """Return the files of the theme's static/ and the site's layouts/static/, relative."""
-    def walk(root: Path) -> list[str]:
+def list_static(site_dir: Path) -> tuple[list[str], list[str], list[Problem]]:
+    """Return the files of the theme's static/ and the site's layouts/static/, relative,
+    and the problems met: hidden files are skipped, and so is a symbolic link that leads
+    out of its static/ folder, into a hidden file or folder, or to a folder (a warning
+    naming it): a link must not publish what the site does not hold there."""
+    problems: list[Problem] = []
+
+    def walk(root: Path, shown: str) -> list[str]:
         if not root.is_dir():
             return []
-        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                      if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts))
-    return walk(THEME_DIR / "static"), walk(site_dir / "layouts" / "static")
+        real_root = root.resolve()
+        found = []
+        for folder, dirs, names in os.walk(root):  # links to folders are listed, not entered
+            prefix = Path(folder).relative_to(root).as_posix().removeprefix(".").lstrip("/")
+            prefix = prefix + "/" if prefix else ""
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+                problems.append(warning(SourceLoc(f"{shown}{prefix}{name}"),
+                                        "a link to a folder: not published", f"copy the files into {shown} instead"))
+            for name in names:
+                if name.startswith("."):
+                    continue
+                path = os.path.join(folder, name)
+                if os.path.islink(path):
+                    target = Path(path).resolve()
+                    inside = target.is_relative_to(real_root) and target.is_file() and \
+                        not any(part.startswith(".") for part in target.relative_to(real_root).parts)
+                    if not inside:
+                        problems.append(warning(SourceLoc(f"{shown}{prefix}{name}"),
+                                                f"a link to a file outside {shown} (or hidden, or missing): "
+                                                "not published", f"copy the file into {shown} instead"))
+                        continue
+                elif not os.path.isfile(path):
+                    continue
+                found.append(prefix + name)
+        return sorted(found)
+
+    theme = walk(THEME_DIR / "static", "broadsheet/theme/static/")
+    layouts = walk(site_dir / "layouts" / "static", "layouts/static/")
+    return theme, layouts, problems
 
 
 def static_origin(origin: str, site_dir: Path) -> Path:
