@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -166,6 +167,11 @@ def _main(argv: list[str] | None) -> int:
             raise
         shown = os.path.relpath(exc.filename) if exc.filename else "a file"
         return _fail(f"error: {describe_refusal(exc, shown)}", 1)
+    except sqlite3.OperationalError as exc:  # the build cache's body store, on a full or read-only disk
+        if getattr(exc, "sqlite_errorcode", None) not in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY):
+            raise
+        return _fail(f"error: cannot write the build cache in {os.path.relpath(site_dir / '.cache')}: {exc}\n"
+                     "  hint: free some space and build again (deleting .cache/ is always safe)", 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
 

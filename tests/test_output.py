@@ -12,6 +12,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -475,3 +478,104 @@ def test_changed_static_file_is_copied_again(tmp_path):
     assert run_cli("build", "--site", str(site)).returncode == 0
     assert not (site / "output/static/site.css").exists()
     assert (site / "output/static/broadsheet.css").read_bytes() == (THEME_DIR / "static/broadsheet.css").read_bytes()
+
+
+# --------------------------------------------------------------------------- full and read-only disks
+# A full disk and a read-only folder are made for real: a small tmpfs mounted over the
+# folder (and remounted read-only). That needs root on Linux, which CI may not grant:
+# the tests skip where `mount` is refused (chmod would not do: root ignores it).
+
+@pytest.fixture
+def tmpfs():
+    """mount(path, size) → path, a fresh tmpfs of that size; unmounted at teardown."""
+    mounted: list[Path] = []
+
+    def mount(path: Path, size: int) -> Path:
+        if not sys.platform.startswith("linux") or os.geteuid() != 0:
+            pytest.skip("a small tmpfs can only be mounted by root on Linux")
+        path.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"mount is not permitted here: {done.stderr.strip()}")
+        mounted.append(path)
+        return path
+
+    yield mount
+    for path in reversed(mounted):
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def make_read_only(path: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
+
+
+def blocks(folder: Path) -> int:
+    """The bytes a folder's files take on a tmpfs (whole 4 KiB pages)."""
+    return sum(-(-p.stat().st_size // 4096) * 4096 for p in folder.rglob("*") if p.is_file())
+
+
+def assert_one_line_error(result, *expected: str) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: cannot write "), result.stderr
+    assert len(lines) <= 2 and all(line.startswith("  hint: ") for line in lines[1:]), result.stderr
+    for text in expected:
+        assert text in result.stderr, result.stderr
+
+
+def test_issue_10_full_disk_leaves_the_output_as_it_was(tmp_path, tmpfs):
+    site = make_site(tmp_path / "site", site_files())
+    assert run_cli("build", "--site", str(site), "--output", str(tmp_path / "measure")).returncode == 0
+    out = tmpfs(tmp_path / "out", blocks(tmp_path / "measure") + 6 * 4096)  # room for one build, not two
+    first = run_cli("build", "--site", str(site), "--output", str(out))
+    assert first.returncode == 0, first.stderr
+    before = snapshot(out)
+    config = site / "config.yaml"
+    config.write_text(config.read_text().replace("Test Gazette", "Test Gazette Weekly"))  # every page changes
+    result = run_cli("build", "--site", str(site), "--output", str(out))
+    assert_one_line_error(result, "the disk is full", "hint: free some space")
+    assert snapshot(out) == before
+    assert not (out / ".broadsheet-staging").exists()
+
+
+def test_issue_10_read_only_output_folder_is_one_line(tmp_path, tmpfs):
+    site = make_site(tmp_path / "site", site_files())
+    out = tmpfs(tmp_path / "out", 4 << 20)
+    assert run_cli("build", "--site", str(site), "--output", str(out)).returncode == 0
+    before = snapshot(out)
+    make_read_only(out)
+    (site / "content/articles/beta.md").write_text(article("Beta retitled", "2026-03-02 10:00"), encoding="utf-8")
+    result = run_cli("build", "--site", str(site), "--output", str(out))
+    assert_one_line_error(result, "read-only")
+    assert snapshot(out) == before
+
+
+def test_issue_10_read_only_site_folder_builds_into_a_writable_output(tmp_path, tmpfs):
+    """A read-only site (its cache folder with it): the build goes ahead without the cache,
+    with a note; into the site's own output/ it stops with one line."""
+    site = tmpfs(tmp_path / "site", 4 << 20)
+    make_site(site, site_files())
+    make_read_only(site)
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", str(site), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "note: the cache folder" in result.stderr and "cannot be written" in result.stderr, result.stderr
+    assert snapshot(out) == snapshot(built_site(tmp_path / "writable")[1])
+    assert not list(Path(tempfile.gettempdir()).glob("broadsheet-cache-*")), "the throw-away cache was left"
+    again = run_cli("build", "--site", str(site), "--output", str(out))
+    assert again.returncode == 0, again.stderr
+    assert " 0 written, " in again.stdout, again.stdout  # unchanged pages are not rewritten
+    inside = run_cli("build", "--site", str(site))
+    assert_one_line_error(inside, "read-only")
+
+
+def test_issue_10_full_cache_folder_is_one_line(tmp_path, tmpfs):
+    site = make_site(tmp_path / "site", site_files())
+    tmpfs(site / ".cache", 8192)
+    result = run_cli("build", "--site", str(site), "--output", str(tmp_path / "out"))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith("error: cannot write ") and "full" in result.stderr, result.stderr
