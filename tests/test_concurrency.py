@@ -88,7 +88,8 @@ def test_issue_10_second_build_waits_for_the_first_and_outputs_never_mix(tmp_pat
     site = big_site(tmp_path / "site")
     out = site / "output"
     first = start_build(site, "--drafts")
-    wait_until(lambda: lock_held_by(site, first.pid) or first.poll() is not None, what="the first build's lock")
+    wait_until(lambda: lock_held_by(site, first.pid) or staged_count(out) or first.poll() is not None,
+               what="the first build under way")
     assert first.poll() is None, "the first build ended before the second started: make the site bigger"
     second = start_build(site)
     code_1, out_1, err_1 = finish(first)

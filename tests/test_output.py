@@ -579,3 +579,107 @@ def test_issue_10_full_cache_folder_is_one_line(tmp_path, tmpfs):
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("error: cannot write ") and "full" in result.stderr, result.stderr
+
+
+# --------------------------------------------------------------------------- links never followed out
+
+def test_issue_10_link_planted_as_the_staging_folder_is_not_followed(tmp_path):
+    site, out = built_site(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / ".broadsheet-staging").symlink_to(elsewhere, target_is_directory=True)
+    gamma = site / "content/articles/gamma.md"  # a change: pages to stage
+    gamma.write_text(gamma.read_text(encoding="utf-8").replace("Gamma story", "Gamma retitled"), encoding="utf-8")
+    # First a build that stages pages and then fails (a broken template for one page):
+    # what it staged through a followed link would stay there.
+    make_site(site, {"layouts/page.html": "{% extends 'base.html' %}{% block main %}{{ page.no_such.x }}"
+                                          "{% endblock %}\n"}, config=None)
+    failed = run_cli("build", "--site", str(site), "--jobs", "1")
+    assert failed.returncode == 1 and "layouts/page.html" in failed.stderr, failed.stderr
+    assert list(elsewhere.iterdir()) == [], "pages were written through the link"
+    (out / ".broadsheet-staging").symlink_to(elsewhere, target_is_directory=True)  # planted again
+    (site / "layouts/page.html").unlink()
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert list(elsewhere.iterdir()) == [], "pages were written through the link"
+    assert not os.path.lexists(out / ".broadsheet-staging")
+    assert "Gamma retitled" in (out / "index.html").read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--site", str(site), "--output", str(clean)).returncode == 0
+    assert snapshot(out) == snapshot(clean)
+
+
+def test_issue_10_static_links_out_of_their_folder_are_not_published(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the server's password\n")
+    site = make_site(tmp_path / "site", {**site_files(), "layouts/static/css/real.css": "a{}\n",
+                                         "layouts/static/.private/key.txt": "hidden\n", ".git/config": "token\n"})
+    static = site / "layouts/static"
+    (static / "passwd.txt").symlink_to(secret)
+    (static / "git.txt").symlink_to(site / ".git/config")
+    (static / "key.txt").symlink_to(static / ".private/key.txt")
+    (static / "folder").symlink_to(tmp_path, target_is_directory=True)
+    (static / "alias.css").symlink_to(static / "css/real.css")  # inside its folder: fine
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    out = site / "output/static"
+    assert (out / "alias.css").read_text() == "a{}\n" and (out / "css/real.css").is_file()
+    for name in ("passwd.txt", "git.txt", "key.txt", "folder"):
+        assert not os.path.lexists(out / name), name
+        assert f"layouts/static/{name}: warning: a link to " in result.stderr, result.stderr
+    assert "password" not in "".join(p.read_text(errors="replace") for p in (site / "output").rglob("*") if p.is_file())
+
+
+def test_issue_10_content_links_out_of_content_or_into_hidden_files_are_not_published(tmp_path):
+    site = make_site(tmp_path / "site", {**site_files(), ".git/config": "[remote]\n  url = https://token@host/x\n",
+                                         "content/.notes/plan.md": article("Secret plan"),
+                                         "content/files/real.txt": "public\n"})
+    (site / "content/files/config.txt").symlink_to(site / ".git/config")
+    (site / "content/files/settings.yaml").symlink_to(site / "config.yaml")
+    (site / "content/articles/plan.md").symlink_to(site / "content/.notes/plan.md")
+    (site / "content/files/alias.txt").symlink_to(site / "content/files/real.txt")  # inside content/: fine
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    out = site / "output"
+    assert (out / "files/alias.txt").read_text() == "public\n"
+    for rel in ("content/files/config.txt", "content/files/settings.yaml", "content/articles/plan.md"):
+        assert f"{rel}: warning: a link to a file outside content/" in result.stderr, result.stderr
+    assert not (out / "files/config.txt").exists() and not (out / "files/settings.yaml").exists()
+    assert not (out / "articles/plan").exists()
+    everything = "".join(p.read_text(errors="replace") for p in out.rglob("*") if p.is_file())
+    assert "token@" not in everything and "Secret plan" not in everything
+
+
+def test_issue_10_kill_during_the_final_moves_is_repaired_by_the_next_build(tmp_path):
+    """What a build killed while moving its pages into place leaves: some pages new, some
+    old, the rest still staged, the cache of the build before. The next build repairs it."""
+    site, out = built_site(tmp_path)
+    old = snapshot(out)
+    beta = site / "content/articles/beta.md"
+    beta.write_text(article("Beta story renamed", "2026-03-02 10:00", "A new body.\n", tags="[Common]"),
+                    encoding="utf-8")
+    new_out = tmp_path / "new"
+    shutil.copytree(out, new_out)  # the build that gets killed, played in a copy with a copy of the cache
+    shutil.copytree(site / ".cache", tmp_path / "cache-before")
+    assert run_cli("build", "--site", str(site), "--output", str(new_out)).returncode == 0
+    new = snapshot(new_out)
+    changed = sorted(rel for rel in new if old.get(rel) != new[rel])
+    assert len(changed) >= 4
+    shutil.rmtree(site / ".cache")
+    shutil.copytree(tmp_path / "cache-before", site / ".cache")
+    staging = out / ".broadsheet-staging"
+    staging.mkdir()
+    for index, rel in enumerate(changed):
+        if index % 2:  # moved into place before the kill
+            temp = out / rel.replace("/", "_")
+            temp.write_bytes(new[rel])
+            os.replace(temp, out / rel)
+        else:  # still staged
+            (staging / f"99999-{index}").write_bytes(new[rel])
+    assert snapshot(out) != old and snapshot(out) != new  # a mix
+    result = run_cli("build", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert not staging.exists()
+    clean = tmp_path / "clean"
+    assert run_cli("build", "--site", str(site), "--output", str(clean)).returncode == 0
+    assert snapshot(out) == snapshot(clean)
