@@ -9,6 +9,7 @@ the result equals a clean build is tests/test_incremental.py.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import signal
@@ -364,7 +365,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     try:
         lock.acquire()
     except OSError as exc:
-        if exc.errno not in REFUSED_WRITES:
+        if exc.errno not in REFUSED_WRITES | {errno.ENOTDIR, errno.EEXIST}:  # EEXIST: .cache is a file
             raise
         if session is not None:  # the preview's cache is in memory: build it unlocked
             return _build(site_dir, options, folder, session, progress, touched)
