@@ -283,9 +283,11 @@ def walk(content: Path) -> Walk:
                     scan(entry.path, prefix + entry.name + "/")
                 elif entry.is_file():
                     if entry.is_symlink() and not _links_inside(entry.path, real_content):
+                        where = "content/ (or into a hidden folder)" \
+                            if Path(entry.path).resolve().is_relative_to(real_content.parent) else "the site folder"
                         problems.append(warning(SourceLoc(f"content/{prefix}{entry.name}"),
-                                                "a link to a file outside content/ (or to a hidden one): "
-                                                "not published", "copy the file into content/ instead"))
+                                                f"a link to a file outside {where}: not published",
+                                                "copy the file into content/ instead"))
                         continue
                     found.append((prefix + entry.name, entry.stat()))
 
