@@ -13,7 +13,6 @@ import errno
 import hashlib
 import os
 import signal
-import tempfile
 import time
 from stat import S_ISREG
 from dataclasses import dataclass, field, replace
@@ -369,6 +368,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
             raise
         if session is not None:  # the preview's cache is in memory: build it unlocked
             return _build(site_dir, options, folder, session, progress, touched)
+        import tempfile  # here: a build that can save its cache does not load it
+
         with tempfile.TemporaryDirectory(prefix="broadsheet-cache-") as scratch:
             result = _build(site_dir, options, folder, session, progress, touched, cache_root=Path(scratch))
             note = (f"the cache folder {site_dir / CACHE_DIR} cannot be written ({os.strerror(exc.errno)}): "
