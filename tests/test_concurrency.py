@@ -168,3 +168,17 @@ def test_issue_10_build_while_serve_runs_does_not_wait(tmp_path, serve_site):
     assert "waiting" not in result.stderr
     assert snapshot(site / "output") == clean_build(site, tmp_path, "clean")
     assert "Story 4" in server.page("/")  # and the preview still serves
+
+
+@pytest.mark.slow
+def test_issue_10_ctrl_c_stops_a_waiting_build(tmp_path):
+    site = big_site(tmp_path / "site")
+    first = start_build(site)
+    wait_until(lambda: lock_held_by(site, first.pid) or first.poll() is not None, what="the first build's lock")
+    second = start_build(site)
+    assert "waiting for another build" in second.stderr.readline()
+    os.killpg(second.pid, signal.SIGINT)
+    code, _out, err = finish(second, timeout=10)
+    assert (code, err.strip()) == (130, "interrupted")
+    code_1, _out_1, err_1 = finish(first)
+    assert code_1 == 0, err_1
