@@ -13,7 +13,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from time import time_ns
 from typing import Any, Mapping
@@ -124,6 +124,27 @@ def slugify(text: str) -> str:
     """Return `text` as a URL slug of `[a-z0-9-]`: accents folded, everything else a hyphen."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+MAX_SLUG_LENGTH = 200
+"""Characters of a slug (a folder name of the output, 255 bytes at most on common file
+systems, which leaves room for text around `{slug}` in the permalink pattern)."""
+
+
+@functools.lru_cache(maxsize=65536)
+def name_slug(name: str) -> str:
+    """Return the slug of a tag or byline name: `slugify(name)`, and when that is longer
+    than MAX_SLUG_LENGTH, cut at a hyphen and ended with 8 hex digits of its hash, so that
+    two long names that differ only at their end keep two slugs (a name is text of any
+    length; a slug is a folder name)."""
+    slug = slugify(name)
+    if len(slug) <= MAX_SLUG_LENGTH:
+        return slug
+    digest = hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()
+    head = slug[:MAX_SLUG_LENGTH - len(digest) - 1]
+    if "-" in head:
+        head = head.rsplit("-", 1)[0]
+    return f"{head}-{digest}"
 
 
 RACY_NS = 3_000_000_000
@@ -372,10 +393,14 @@ class _Checker:
             self.error(key, f"'{key}' must not be empty", "write it as 2026-11-24 or 2026-11-24 14:30")
             return None
         parsed = parse_datetime(value, tz)
+        shown = source if isinstance(source, str) else value
         if parsed is None:
-            shown = source if isinstance(source, str) else value
             self.error(key, f"'{key}': cannot read {str(shown)!r} as a date",
                        "write it as 2026-11-24 or 2026-11-24 14:30 (optionally with +01:00)")
+        elif not is_date_in_range(parsed, tz):
+            self.error(key, f"'{key}': {str(shown)!r} is out of range",
+                       f"a date must fall in the years {FIRST_YEAR} to {LAST_YEAR}, in UTC and in the site's time zone")
+            return None
         return parsed
 
     def string_list(self, key: str, *, split_commas: bool) -> list[str]:
@@ -420,6 +445,10 @@ class _Checker:
             if not slug:
                 self.error("slug", f"'slug': {given!r} has no letters or digits to make a URL from")
                 return None
+            if len(slug) > MAX_SLUG_LENGTH:
+                self.error("slug", f"'slug' is too long: {len(slug)} characters (at most {MAX_SLUG_LENGTH})",
+                           "shorten it: the slug names a folder of the output")
+                return None
             if slug != given:
                 self.warn("slug", f"'slug': {given!r} is not a URL slug; '{slug}' is used",
                           "a slug has only lowercase letters a-z, digits and '-'")
@@ -428,6 +457,10 @@ class _Checker:
         if not slug:
             self.error("slug", f"cannot make a URL slug from the file name {fallback!r}",
                        "add a 'slug:' field with letters a-z and digits")
+            return None
+        if len(slug) > MAX_SLUG_LENGTH:
+            self.error("slug", f"the file name makes a slug of {len(slug)} characters (at most {MAX_SLUG_LENGTH})",
+                       "add a shorter 'slug:' field, or rename the file")
             return None
         return slug
 
@@ -438,6 +471,21 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return f"{type(value).__name__} {value!r}"
+
+
+FIRST_YEAR, LAST_YEAR = 1, 9998
+"""The years a date may have, in UTC and in the site's time zone: a date at the edge of
+what Python can represent (0001-01-01 with +05:00, 9999-12-31 with -05:00) cannot be
+converted to either, and every page shows its date converted (issue 10)."""
+
+
+def is_date_in_range(when: datetime, tz) -> bool:
+    """True when `when`, converted to UTC and to `tz`, falls in FIRST_YEAR..LAST_YEAR."""
+    try:
+        converted = (when.astimezone(timezone.utc), when.astimezone(tz))
+    except (OverflowError, ValueError):
+        return False
+    return all(FIRST_YEAR <= moment.year <= LAST_YEAR for moment in converted)
 
 
 def parse_datetime(value: Any, tz) -> datetime | None:
