@@ -126,6 +126,9 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
+MAX_TAGS = 100
+"""Tags of one article that are used; more are a warning."""
+
 MAX_SLUG_LENGTH = 200
 """Characters of a slug (a folder name of the output, 255 bytes at most on common file
 systems, which leaves room for text around `{slug}` in the permalink pattern)."""
@@ -525,6 +528,12 @@ def _load_article(doc: Document, check: _Checker, config: SiteConfig, digests: t
     author_key = "authors" if "authors" in doc.meta else "author"
     authors = check.string_list(author_key, split_commas=False)
     tags = check.string_list("tags", split_commas=True)
+    if len(tags) > MAX_TAGS:
+        # Every tag has a page and a feed showing the article with all its tags: k tags make
+        # k² links (issue 10: 5,000 tags did not build in 240 s).
+        check.warn("tags", f"'tags': {len(tags)} tags, only the first {MAX_TAGS} are used",
+                   f"an article has at most {MAX_TAGS} tags: keep the ones readers would follow")
+        tags = tags[:MAX_TAGS]
     for tag in tags:
         if not slugify(tag):
             check.error("tags", f"tag {tag!r} has no letters or digits to make a URL from")
