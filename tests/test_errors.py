@@ -580,3 +580,23 @@ def test_issue_10_an_article_with_thousands_of_tags_builds_in_seconds(tmp_path, 
         f"content/articles/x.md:4: warning: 'tags': {count} tags, only the first 100 are used",
         "  hint: an article has at most 100 tags: keep the ones readers would follow"]
     assert len([p for p in (site / "output/tags").iterdir() if p.is_dir()]) == 100
+
+
+@pytest.mark.parametrize("body, line, message", [
+    ("Intro.\n\n" + "".join("    " * i + "- item\n" for i in range(2000)), 27,
+     "blockquotes, lists or indentation nested 21 levels deep (at most 20)"),
+    ("> " * 2000 + "deep\n", 5, "blockquotes, lists or indentation nested 2000 levels deep (at most 20)"),
+    ("Intro.\n\n" + "*" * 2000 + "x" + "*" * 2000 + "\n", 7,
+     "lists, quotes, emphasis or links nested more than 64 levels deep in all"),
+    ("Intro.\n\n" + "[" * 5000 + "\n", 7, "too many nested or unclosed '[' in this paragraph"),
+], ids=["list items", "blockquotes", "emphasis", "brackets"])
+def test_issue_10_markdown_nested_thousands_of_levels_is_an_error_at_its_line(tmp_path, body, line, message):
+    hints = {"b": "Markdown this deep takes too long to convert: flatten it, or put it in a fenced code block",
+             "l": "look for a long run of '*', '_' or '['; write \\* for an asterisk that is just text",
+             "t": "close each '[' with ']', or write \\[ for a bracket that is just text"}
+    site = make_site(tmp_path, {X: article(body=body), "content/articles/ok.md": article(title="Fine")})
+    result = cli(site, "build")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"content/articles/x.md:{line}: error: {message}",
+                                          f"  hint: {hints[message[0]]}", "1 error: nothing was written"]
+    assert not (site / "output").exists()
