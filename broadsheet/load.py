@@ -126,6 +126,27 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids (control characters but tab and newlines, lone surrogates,
+U+FFFE and U+FFFF): in a feed or sitemap they make the whole file unreadable. Text pasted
+from a word processor brings some (a vertical tab for a line break, a form feed)."""
+
+NOT_XML_HINT = "they often come with text pasted from a word processor; feeds must be valid XML"
+NOT_XML_FIX = "line and page breaks become spaces, the others are left out"
+
+
+def strip_not_xml(text: str) -> str:
+    """Return `text` without the characters XML forbids: a vertical tab, form feed or
+    other separator becomes a space (a word processor's line break joins no words)."""
+    return NOT_XML.sub(lambda match: " " if match.group().isspace() else "", text)
+
+
+def describe_not_xml(text: str) -> str:
+    """Return the characters of `text` that XML forbids, as `U+000B, U+000C`."""
+    found = sorted(set(NOT_XML.findall(text)))
+    return ", ".join(f"U+{ord(char):04X}" for char in found[:5]) + (", …" if len(found) > 5 else "")
+
+
 MAX_TAGS = 100
 """Tags of one article that are used; more are a warning."""
 
@@ -277,6 +298,10 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
     except SourceError as exc:
         return None, [exc.problem], ""
     problems.extend(doc.problems)
+    if found := NOT_XML.search(doc.body):  # left out when converted (markup)
+        problems.append(warning(SourceLoc(src_path, doc.body_line + doc.body.count("\n", 0, found.start())),
+                                f"the text contains control characters ({describe_not_xml(doc.body)}): "
+                                f"{NOT_XML_FIX}", NOT_XML_HINT))
     checker = _Checker(doc, problems)
     digests = (digest, hashlib.blake2b(f"{doc.body_line}\n{doc.body}".encode(), digest_size=12).hexdigest())
     if section == "articles":
@@ -351,6 +376,10 @@ class _Checker:
         """Return `value` as text; YAML's booleans, numbers and dates become their source text."""
         name = where or key
         if isinstance(value, str):
+            if NOT_XML.search(value):  # issue 10: YAML escapes ("\v", "\0") let them in
+                self.warn(key, f"'{name}' contains control characters ({describe_not_xml(value)}): "
+                          f"{NOT_XML_FIX}", NOT_XML_HINT)
+                return strip_not_xml(value)
             return value
         if isinstance(value, (bool, int, float, date)) and isinstance(source, str):
             kind = {bool: "a boolean", int: "a number", float: "a number"}.get(type(value), "a date")

@@ -31,6 +31,7 @@ from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import positional_reduce
+from .load import NOT_XML, strip_not_xml
 
 UrlResolver = Callable[[str], str]
 SUMMARY_LENGTH = 220
@@ -198,6 +199,8 @@ class MarkdownRenderer:
 
         Raises MarkupError for a text that Python-Markdown would take too long or too
         deep a recursion to convert (`find_excessive_markup`)."""
+        if NOT_XML.search(text):  # warned about when the file was loaded
+            text = strip_not_xml(text)
         excess = find_excessive_markup(text)
         if excess is not None:
             raise excess

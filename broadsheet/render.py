@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from . import publish
 from .config import SiteConfig
 from .errors import Problem, SourceLoc, error, positional_reduce, warning
+from .load import NOT_XML, strip_not_xml
 from .model import PUBLISHED, Article, Author, Site
 from .routes import Copy, Route, article_url, out_path_for, paginated_urls
 
@@ -958,6 +959,10 @@ class Renderer:
             return Output(route.out_path, publish.json_feed(self.feed_view(route)))
         template = self.env.get_template(route.template)
         text = template.render(self.context(route))
+        if route.template.endswith(".xml") and NOT_XML.search(text):
+            # Content is cleaned when loaded (with a warning); this catches the rest (config.yaml
+            # values, a theme's own text), which would make the whole feed unreadable.
+            text = strip_not_xml(text)
         return Output(route.out_path, text.encode("utf-8"))
 
     def render_routes(self, routes: list[Route], keep: Callable[[Output], Any] = lambda output: output,
