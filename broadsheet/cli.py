@@ -18,7 +18,7 @@ from typing import NoReturn
 from . import __version__
 from .config import load_config
 from .errors import BroadsheetError, Problem, SiteErrors, UsageError
-from .load import slugify
+from .load import MAX_SLUG_LENGTH, slugify
 from .output import REFUSED_WRITES, describe_refusal
 from .pipeline import BuildOptions, BuildResult, build, build_time, check, plan_site
 from .source import SourceError
@@ -227,6 +227,8 @@ def run_new(args: argparse.Namespace) -> int:
     slug = slugify(args.title)
     if not slug:
         raise UsageError(f"cannot make a file name from the headline {args.title!r}: use letters or digits")
+    if len(slug) > MAX_SLUG_LENGTH:  # a long headline: the file name is cut at a word
+        slug = slug[:MAX_SLUG_LENGTH + 1].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG_LENGTH] else slug[:MAX_SLUG_LENGTH]
     rel = f"content/articles/{slug}.md"
     path = args.site / rel
     if path.exists():

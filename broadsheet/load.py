@@ -13,7 +13,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from time import time_ns
 from typing import Any, Mapping
@@ -124,6 +124,51 @@ def slugify(text: str) -> str:
     """Return `text` as a URL slug of `[a-z0-9-]`: accents folded, everything else a hyphen."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids (control characters but tab and newlines, lone surrogates,
+U+FFFE and U+FFFF): in a feed or sitemap they make the whole file unreadable. Text pasted
+from a word processor brings some (a vertical tab for a line break, a form feed)."""
+
+NOT_XML_HINT = "they often come with text pasted from a word processor; feeds must be valid XML"
+NOT_XML_FIX = "line and page breaks become spaces, the others are left out"
+
+
+def strip_not_xml(text: str) -> str:
+    """Return `text` without the characters XML forbids: a vertical tab, form feed or
+    other separator becomes a space (a word processor's line break joins no words)."""
+    return NOT_XML.sub(lambda match: " " if match.group().isspace() else "", text)
+
+
+def describe_not_xml(text: str) -> str:
+    """Return the characters of `text` that XML forbids, as `U+000B, U+000C`."""
+    found = sorted(set(NOT_XML.findall(text)))
+    return ", ".join(f"U+{ord(char):04X}" for char in found[:5]) + (", …" if len(found) > 5 else "")
+
+
+MAX_TAGS = 100
+"""Tags of one article that are used; more are a warning."""
+
+MAX_SLUG_LENGTH = 200
+"""Characters of a slug (a folder name of the output, 255 bytes at most on common file
+systems, which leaves room for text around `{slug}` in the permalink pattern)."""
+
+
+@functools.lru_cache(maxsize=65536)
+def name_slug(name: str) -> str:
+    """Return the slug of a tag or byline name: `slugify(name)`, and when that is longer
+    than MAX_SLUG_LENGTH, cut at a hyphen and ended with 8 hex digits of its hash, so that
+    two long names that differ only at their end keep two slugs (a name is text of any
+    length; a slug is a folder name)."""
+    slug = slugify(name)
+    if len(slug) <= MAX_SLUG_LENGTH:
+        return slug
+    digest = hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()
+    head = slug[:MAX_SLUG_LENGTH - len(digest) - 1]
+    if "-" in head:
+        head = head.rsplit("-", 1)[0]
+    return f"{head}-{digest}"
 
 
 RACY_NS = 3_000_000_000
@@ -253,6 +298,10 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
     except SourceError as exc:
         return None, [exc.problem], ""
     problems.extend(doc.problems)
+    if found := NOT_XML.search(doc.body):  # left out when converted (markup)
+        problems.append(warning(SourceLoc(src_path, doc.body_line + doc.body.count("\n", 0, found.start())),
+                                f"the text contains control characters ({describe_not_xml(doc.body)}): "
+                                f"{NOT_XML_FIX}", NOT_XML_HINT))
     checker = _Checker(doc, problems)
     digests = (digest, hashlib.blake2b(f"{doc.body_line}\n{doc.body}".encode(), digest_size=12).hexdigest())
     if section == "articles":
@@ -339,6 +388,10 @@ class _Checker:
         """Return `value` as text; YAML's booleans, numbers and dates become their source text."""
         name = where or key
         if isinstance(value, str):
+            if NOT_XML.search(value):  # issue 10: YAML escapes ("\v", "\0") let them in
+                self.warn(key, f"'{name}' contains control characters ({describe_not_xml(value)}): "
+                          f"{NOT_XML_FIX}", NOT_XML_HINT)
+                return strip_not_xml(value)
             return value
         if isinstance(value, (bool, int, float, date)) and isinstance(source, str):
             kind = {bool: "a boolean", int: "a number", float: "a number"}.get(type(value), "a date")
@@ -384,10 +437,14 @@ class _Checker:
             self.error(key, f"'{key}' must not be empty", "write it as 2026-11-24 or 2026-11-24 14:30")
             return None
         parsed = parse_datetime(value, tz)
+        shown = source if isinstance(source, str) else value
         if parsed is None:
-            shown = source if isinstance(source, str) else value
             self.error(key, f"'{key}': cannot read {str(shown)!r} as a date",
                        "write it as 2026-11-24 or 2026-11-24 14:30 (optionally with +01:00)")
+        elif not is_date_in_range(parsed, tz):
+            self.error(key, f"'{key}': {str(shown)!r} is out of range",
+                       f"a date must fall in the years {FIRST_YEAR} to {LAST_YEAR}, in UTC and in the site's time zone")
+            return None
         return parsed
 
     def string_list(self, key: str, *, split_commas: bool) -> list[str]:
@@ -432,6 +489,10 @@ class _Checker:
             if not slug:
                 self.error("slug", f"'slug': {given!r} has no letters or digits to make a URL from")
                 return None
+            if len(slug) > MAX_SLUG_LENGTH:
+                self.error("slug", f"'slug' is too long: {len(slug)} characters (at most {MAX_SLUG_LENGTH})",
+                           "shorten it: the slug names a folder of the output")
+                return None
             if slug != given:
                 self.warn("slug", f"'slug': {given!r} is not a URL slug; '{slug}' is used",
                           "a slug has only lowercase letters a-z, digits and '-'")
@@ -440,6 +501,10 @@ class _Checker:
         if not slug:
             self.error("slug", f"cannot make a URL slug from the file name {fallback!r}",
                        "add a 'slug:' field with letters a-z and digits")
+            return None
+        if len(slug) > MAX_SLUG_LENGTH:
+            self.error("slug", f"the file name makes a slug of {len(slug)} characters (at most {MAX_SLUG_LENGTH})",
+                       "add a shorter 'slug:' field, or rename the file")
             return None
         return slug
 
@@ -450,6 +515,21 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return f"{type(value).__name__} {value!r}"
+
+
+FIRST_YEAR, LAST_YEAR = 1, 9998
+"""The years a date may have, in UTC and in the site's time zone: a date at the edge of
+what Python can represent (0001-01-01 with +05:00, 9999-12-31 with -05:00) cannot be
+converted to either, and every page shows its date converted (issue 10)."""
+
+
+def is_date_in_range(when: datetime, tz) -> bool:
+    """True when `when`, converted to UTC and to `tz`, falls in FIRST_YEAR..LAST_YEAR."""
+    try:
+        converted = (when.astimezone(timezone.utc), when.astimezone(tz))
+    except (OverflowError, ValueError):
+        return False
+    return all(FIRST_YEAR <= moment.year <= LAST_YEAR for moment in converted)
 
 
 def parse_datetime(value: Any, tz) -> datetime | None:
@@ -489,6 +569,12 @@ def _load_article(doc: Document, check: _Checker, config: SiteConfig, digests: t
     author_key = "authors" if "authors" in doc.meta else "author"
     authors = check.string_list(author_key, split_commas=False)
     tags = check.string_list("tags", split_commas=True)
+    if len(tags) > MAX_TAGS:
+        # Every tag has a page and a feed showing the article with all its tags: k tags make
+        # k² links (issue 10: 5,000 tags did not build in 240 s).
+        check.warn("tags", f"'tags': {len(tags)} tags, only the first {MAX_TAGS} are used",
+                   f"an article has at most {MAX_TAGS} tags: keep the ones readers would follow")
+        tags = tags[:MAX_TAGS]
     for tag in tags:
         if not slugify(tag):
             check.error("tags", f"tag {tag!r} has no letters or digits to make a URL from")

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from . import publish
 from .config import SiteConfig
-from .errors import Problem, SourceLoc, positional_reduce, warning
+from .errors import Problem, SourceLoc, error, positional_reduce, warning
+from .load import NOT_XML, strip_not_xml
 from .model import PUBLISHED, Article, Author, Site
 from .routes import Copy, Route, article_url, out_path_for, paginated_urls
 
@@ -376,8 +377,8 @@ class Renderer:
 
     def render_body(self, source: BodySource) -> Body:
         """Convert one body, recording how each link resolved and which ones are broken."""
+        from .markup import MarkdownRenderer, MarkupError, Rendered
         if self._md is None:
-            from .markup import MarkdownRenderer
             self._md = MarkdownRenderer()
         links: list[tuple[str, Any]] = []
         problems: list[Problem] = []
@@ -396,7 +397,11 @@ class Renderer:
                 return self.links.url(ref) if ref.startswith("/") else ref
             return ref if target is None else self.links.url(target)
 
-        rendered = self._md.render(body, resolve)
+        try:
+            rendered = self._md.render(body, resolve)
+        except MarkupError as exc:  # issue 10: nested thousands of levels deep, and the like
+            problems.append(error(SourceLoc(src_path, source.line + exc.line - 1), exc.message, exc.hint))
+            rendered = Rendered("", "", 0)
         return Body(source.digest, rendered, tuple(links), tuple(problems), digest_of(rendered.html))
 
     def resolve_link(self, ref: str, src_path: str) -> str | None | bool:
@@ -954,6 +959,10 @@ class Renderer:
             return Output(route.out_path, publish.json_feed(self.feed_view(route)))
         template = self.env.get_template(route.template)
         text = template.render(self.context(route))
+        if route.template.endswith(".xml") and NOT_XML.search(text):
+            # Content is cleaned when loaded (with a warning); this catches the rest (config.yaml
+            # values, a theme's own text), which would make the whole feed unreadable.
+            text = strip_not_xml(text)
         return Output(route.out_path, text.encode("utf-8"))
 
     def render_routes(self, routes: list[Route], keep: Callable[[Output], Any] = lambda output: output,

@@ -14,6 +14,8 @@ from .errors import Problem, SourceLoc, error, positional_reduce
 from .model import Site
 
 THEME = "theme"
+NAME_MAX = 255
+"""Bytes of one file or folder name on common file systems (ext4, APFS, NTFS)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,10 @@ def check_routes(routes: list[Route], copies: list[Copy]) -> list[Problem]:
     for out_path, sources in sorted(claims.items()):
         if not is_contained(out_path):
             problems.append(error(SourceLoc(sources[0]), f"output path '{out_path}' would leave the output folder"))
+        elif max(len(part.encode()) for part in out_path.split("/")) > NAME_MAX:
+            problems.append(error(SourceLoc(_first_file(sources)),
+                                  f"output path '{out_path}' has a name longer than {NAME_MAX} bytes",
+                                  "shorten the slug, or the text around {slug} in the permalink pattern"))
         if len(sources) > 1:
             problems.append(error(SourceLoc(_first_file(sources)),
                                   f"'{out_path}' would be written by " + " and ".join(sources),

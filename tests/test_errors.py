@@ -481,3 +481,122 @@ def test_missing_site_folder_is_a_usage_error(tmp_path):
     result = cli(tmp_path, "build", "--site", "nowhere")
     assert result.returncode == 2
     assert result.stderr == "error: the site folder nowhere does not exist\n"
+
+
+# --- hostile input: one line per problem, never a traceback (issue 10) -----------------
+
+RANGE_HINT = "  hint: a date must fall in the years 1 to 9998, in UTC and in the site's time zone"
+
+
+@pytest.mark.parametrize("fields, line, key, shown", [
+    ({"date": "0001-01-01T00:00:00+05:00"}, 3, "date", "0001-01-01T00:00:00+05:00"),
+    ({"updated": "9999-12-31T23:00:00-05:00"}, 4, "updated", "9999-12-31T23:00:00-05:00"),
+    ({"updated": "9999-12-31T23:59:59-12:00"}, 4, "updated", "9999-12-31T23:59:59-12:00"),
+    ({"date": "9999-12-31"}, 3, "date", "9999-12-31"),
+])
+def test_issue_10_date_that_cannot_be_converted_is_an_error(tmp_path, fields, line, key, shown):
+    site = make_site(tmp_path, {X: article(**{"date": "2026-03-01", **fields})})
+    result = cli(site, "build")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"content/articles/x.md:{line}: error: '{key}': '{shown}' is out of range", RANGE_HINT,
+        "1 error: nothing was written"]
+
+
+def test_issue_10_dates_at_the_edges_of_the_range_build(tmp_path):
+    site = make_site(tmp_path, {X: article(date="0001-01-01T05:00:00+05:00", updated="9998-12-31 23:59")})
+    result = cli(site, "build")
+    assert result.returncode == 0, result.stderr
+    assert (site / "output/articles/x/index.html").is_file()
+
+
+def test_issue_10_a_slug_too_long_for_a_folder_name_is_an_error(tmp_path):
+    site = make_site(tmp_path, {X: article(slug="a" * 300)})
+    result = cli(site, "build")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "content/articles/x.md:4: error: 'slug' is too long: 300 characters (at most 200)",
+        "  hint: shorten it: the slug names a folder of the output", "1 error: nothing was written"]
+
+
+def test_issue_10_a_file_name_making_a_slug_too_long_is_an_error(tmp_path):
+    # 84 ligatures (3 bytes each) make a file name of 255 bytes, and a slug of 252 letters ("ffi" each).
+    name = "\ufb03" * 84
+    site = make_site(tmp_path, {f"content/pages/{name}.md": "---\ntitle: T\n---\nB.\n"})
+    result = cli(site, "build")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"content/pages/{name}.md:1: error: the file name makes a slug of 252 characters (at most 200)",
+        "  hint: add a shorter 'slug:' field, or rename the file", "1 error: nothing was written"]
+
+
+def test_issue_10_a_permalink_making_a_name_too_long_is_an_error(tmp_path):
+    config = "title: T\nbase_url: https://example.org/\ntimezone: UTC\npermalink: /{slug}-{slug}/\n"
+    site = make_site(tmp_path, {X: article(slug="b" * 150)}, config=config)
+    result = cli(site, "build")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"content/articles/x.md: error: output path '{'b' * 150}-{'b' * 150}/index.html' has a name longer "
+        "than 255 bytes", "  hint: shorten the slug, or the text around {slug} in the permalink pattern",
+        "1 error: nothing was written"]
+
+
+def test_issue_10_long_tags_and_bylines_get_short_distinct_slugs(tmp_path):
+    words = " ".join(["word"] * 60)
+    site = make_site(tmp_path, {X: article(tags=f"['{words} one', '{words} two']", author=f"'{words} three'")})
+    result = cli(site, "build")
+    assert result.returncode == 0, result.stderr
+    tags = sorted(p.name for p in (site / "output/tags").iterdir() if p.is_dir())
+    authors = sorted(p.name for p in (site / "output/authors").iterdir() if p.is_dir())
+    stem = "-".join(["word"] * 38)  # cut at a hyphen before 191 characters, then 8 hex digits
+    assert len(tags) == 2 and all(t.startswith(stem + "-") and len(t) == len(stem) + 9 for t in tags)
+    assert len(authors) == 1 and authors[0].startswith(stem + "-") and len(authors[0]) == len(stem) + 9
+    assert tags[0] != tags[1]
+    # the same name always gives the same slug
+    rebuilt = cli(site, "build", "--clean")
+    assert rebuilt.returncode == 0
+    assert sorted(p.name for p in (site / "output/tags").iterdir() if p.is_dir()) == tags
+
+
+def test_issue_10_new_with_a_long_headline_cuts_the_file_name_at_a_word(tmp_path):
+    site = make_site(tmp_path, {})
+    result = cli(site, "new", " ".join(["word"] * 80))
+    assert result.returncode == 0, result.stderr
+    [written] = (site / "content/articles").iterdir()
+    assert written.name == "-".join(["word"] * 40) + ".md"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("count", [500, 5000])
+def test_issue_10_an_article_with_thousands_of_tags_builds_in_seconds(tmp_path, count):
+    files = {f"content/articles/a{i}.md": article(title=f"A{i}", tags=f"[t{i}, t{i + 1}, t{i * 7}]")
+             for i in range(9)}
+    files[X] = article(tags="[" + ", ".join(f"t{i}" for i in range(count)) + "]")
+    site = make_site(tmp_path, files)
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "build"], cwd=site, capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"content/articles/x.md:4: warning: 'tags': {count} tags, only the first 100 are used",
+        "  hint: an article has at most 100 tags: keep the ones readers would follow"]
+    assert len([p for p in (site / "output/tags").iterdir() if p.is_dir()]) == 100
+
+
+@pytest.mark.parametrize("body, line, message", [
+    ("Intro.\n\n" + "".join("    " * i + "- item\n" for i in range(2000)), 27,
+     "blockquotes, lists or indentation nested 21 levels deep (at most 20)"),
+    ("> " * 2000 + "deep\n", 5, "blockquotes, lists or indentation nested 2000 levels deep (at most 20)"),
+    ("Intro.\n\n" + "*" * 2000 + "x" + "*" * 2000 + "\n", 7,
+     "lists, quotes, emphasis or links nested more than 64 levels deep in all"),
+    ("Intro.\n\n" + "[" * 5000 + "\n", 7, "too many nested or unclosed '[' in this paragraph"),
+], ids=["list items", "blockquotes", "emphasis", "brackets"])
+def test_issue_10_markdown_nested_thousands_of_levels_is_an_error_at_its_line(tmp_path, body, line, message):
+    hints = {"b": "Markdown this deep takes too long to convert: flatten it, or put it in a fenced code block",
+             "l": "look for a long run of '*', '_' or '['; write \\* for an asterisk that is just text",
+             "t": "close each '[' with ']', or write \\[ for a bracket that is just text"}
+    site = make_site(tmp_path, {X: article(body=body), "content/articles/ok.md": article(title="Fine")})
+    result = cli(site, "build")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"content/articles/x.md:{line}: error: {message}",
+                                          f"  hint: {hints[message[0]]}", "1 error: nothing was written"]
+    assert not (site / "output").exists()

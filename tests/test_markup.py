@@ -1,12 +1,15 @@
 """The Markdown dialect, summaries, slugs and path containment, tested with strings."""
 
 import re
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, strategies as st
 
 from broadsheet.load import slugify
-from broadsheet.markup import MarkdownRenderer, count_words, cut_at_word, first_paragraph, reading_minutes
+from broadsheet.markup import (MAX_NESTING, MarkdownRenderer, MarkupError, count_words, cut_at_word,
+                               first_paragraph, reading_minutes)
 from broadsheet.output import OutputFolder
 from broadsheet.routes import is_contained, out_path_for
 from broadsheet.source import parse_document
@@ -148,3 +151,72 @@ def test_front_matter_round_trip_and_key_lines(fields):
     for number, key in enumerate(fields, start=2):
         assert doc.key_lines[key] == number
     assert doc.body == "Body." and doc.body_line == len(fields) + 3
+
+
+# --- issue 10: no recursion, no blow-up ----------------------------------------------------
+
+NESTED = {  # each converted in more than 6 s, or died of a RecursionError, before issue 10
+    "2,000 nested blockquotes": ("> " * 2000 + "deep\n", 1, "blockquotes, lists or indentation nested 2000 levels deep (at most 20)"),
+    "a blockquote deeper on each line": ("".join(">" * i + " x\n" for i in range(1, 2001)), 21,
+                                         "blockquotes, lists or indentation nested 21 levels deep (at most 20)"),
+    "2,000 nested list items": ("".join("    " * i + "- item\n" for i in range(2000)), 21,
+                                "blockquotes, lists or indentation nested 21 levels deep (at most 20)"),
+    "2,000 list markers on a line": ("- " * 2000 + "x\n", 1, "blockquotes, lists or indentation nested 2000 levels deep (at most 20)"),
+    "2,000 '*' around a word": ("*" * 2000 + "x" + "*" * 2000 + "\n", 1,
+                                "lists, quotes, emphasis or links nested more than 64 levels deep in all"),
+    "2,000 '*' opening words": ("Intro.\n\n" + "*a " * 2000 + "b*" * 2000 + "\n", 3,
+                                "lists, quotes, emphasis or links nested more than 64 levels deep in all"),
+    "5,000 '['": ("Intro.\n\n" + "[" * 5000 + "\n", 3, "too many nested or unclosed '[' in this paragraph"),
+    "a 1 MB line of emphasis": ("*word* " * 150000 + "\n", 1, "a paragraph of 1,050,000 characters with 300,000 marks "
+                                "('*', '_', '`', '[', '<', '&', '\\') is too long to convert"),
+}
+
+
+@pytest.mark.parametrize("text, line, message", NESTED.values(), ids=NESTED.keys())
+def test_issue_10_pathological_markdown_is_an_error_at_its_line(text, line, message):
+    started = time.monotonic()
+    with pytest.raises(MarkupError) as info:
+        md.render(text)
+    assert (info.value.line, info.value.message) == (line, message)
+    assert time.monotonic() - started < 5  # generous: each takes well under 0.5 s
+
+
+def test_issue_10_nesting_at_the_limit_converts_and_the_converter_still_works():
+    quotes = "> " * MAX_NESTING + "deep\n"
+    assert md.render(quotes).html.count("<blockquote>") == MAX_NESTING
+    items = "".join("    " * i + "- item\n" for i in range(MAX_NESTING))
+    assert md.render(items).html.count("<li>") == MAX_NESTING
+    assert md.render("*" * 20 + "x" + "*" * 20).html.count("<strong>") == 10
+    with pytest.raises(MarkupError):
+        md.render("*" * 2000 + "x" + "*" * 2000)
+    assert md.render('"Fine" -- again').html == "<p>“Fine” – again</p>"
+
+
+def test_issue_10_deep_indentation_in_code_and_fences_is_not_nesting():
+    code = "    " + " " * 400 + "indented code\n\n```\n" + "> " * 500 + "\n" + "- " * 500 + "x\n```\n"
+    html = md.render(code).html
+    assert "indented code" in html and "&gt; &gt;" in html
+    assert md.render("- - - - - - - - - - - - - - - - - - - - - - - - - -\n").html == "<hr>"
+
+
+def test_issue_10_a_1_mb_line_of_prose_converts_in_linear_time():
+    started = time.monotonic()
+    html = md.render("word " * 200000 + "\n").html
+    assert len(html) == 1000007
+    assert time.monotonic() - started < 10  # 0.5 s here
+
+
+def test_issue_10_typography_walk_reaches_deep_trees_without_recursion():
+    # The walk was recursive: a tree 5,000 levels deep exhausted Python's stack.
+    import xml.etree.ElementTree as etree
+    from broadsheet.markup import _TypographyProcessor
+    root = etree.Element("div")
+    root.text = '"a" '
+    element = root
+    for _ in range(5000):
+        element = etree.SubElement(element, "em")
+        element.text = "it's "
+        element.tail = ' "b"'
+    _TypographyProcessor(None).run(root)
+    assert root.text == "“a” " and element.text == "it’s " and element.tail == " “b”"
+    assert root[0].tail == " “b”"

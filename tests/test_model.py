@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from hypothesis import given, strategies as st
 
-from broadsheet.model import Article, _related
+from broadsheet.model import SET_LEVELS_MAX_TAGS, Article, _related
 
 
 def related_by_definition(articles, by_tag):
@@ -21,12 +21,35 @@ def related_by_definition(articles, by_tag):
     return result
 
 
-@given(st.lists(st.sets(st.sampled_from("abcdefg"), max_size=5), max_size=30))
-def test_related_articles_match_their_definition(tag_sets):
+def articles_tagged(tag_sets):
+    """Return articles with these tag sets, and the tag → article indexes map."""
     articles = [Article(SimpleNamespace(slug=f"a{index}"), (), tuple(sorted(tags)), "published")
                 for index, tags in enumerate(tag_sets)]
     by_tag = {}
     for index, article in enumerate(articles):
         for slug in article.tag_slugs:
             by_tag.setdefault(slug, []).append(index)
+    return articles, by_tag
+
+
+@given(st.lists(st.sets(st.sampled_from("abcdefg"), max_size=5), max_size=30))
+def test_related_articles_match_their_definition(tag_sets):
+    articles, by_tag = articles_tagged(tag_sets)
     assert _related(articles, by_tag) == related_by_definition(articles, by_tag)
+
+
+# Issue 10: above SET_LEVELS_MAX_TAGS tags, shared tags are counted (intersecting the
+# article's tag lists level by level is about 2^k intersections).
+@given(st.lists(st.sets(st.sampled_from("abcdefghijklmnopq"), max_size=14), max_size=25))
+def test_issue_10_related_articles_of_many_tags_match_their_definition(tag_sets):
+    articles, by_tag = articles_tagged(tag_sets)
+    assert _related(articles, by_tag) == related_by_definition(articles, by_tag)
+
+
+def test_issue_10_related_articles_of_5000_tags_are_counted_quickly():
+    tag_sets = [{f"t{i}" for i in range(5000)}, {"t1", "t2"}, {"t3"}, {"t1", "t2", "t3"}, {"x"}, set(),
+                {f"t{i}" for i in range(0, 5000, 2)}]
+    articles, by_tag = articles_tagged(tag_sets)
+    assert len(articles[0].tag_slugs) > SET_LEVELS_MAX_TAGS
+    assert _related(articles, by_tag) == related_by_definition(articles, by_tag)
+    assert _related(articles, by_tag)["a0"] == (6, 3, 1)

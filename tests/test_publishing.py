@@ -775,3 +775,54 @@ def test_build_says_when_the_next_article_is_due(tmp_path):
     none = scheduled_site(tmp_path / "none", with_scheduled=False)
     result = run_cli("build", "--output", str(tmp_path / "out-none"), cwd=none)
     assert result.returncode == 0 and "Next scheduled" not in result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- control characters
+
+
+def test_issue_10_control_characters_are_left_out_of_feeds_with_a_warning(tmp_path):
+    """Text pasted from a word processor brings vertical tabs and form feeds (YAML's "\\v"
+    and "\\f" escapes, or raw in the body); a NUL or U+FFFF can be written too.
+    XML 1.0 forbids them all: one made feed.xml and rss.xml unreadable."""
+    from lxml import etree
+    site = make_site(tmp_path / "site", {
+        "config.yaml": CONFIG.replace("title: The Example News", 'title: "The Example\\vNews"'),
+        "content/articles/pasted.md": article(
+            '"Vote\\vcount\\fresult"', "2025-03-10 09:00",
+            "First\x0bparagraph\x0c with a\x01 bell.\n\nSecond \x00 one.\n",
+            summary='"Sum\\0mary here\\uFFFF"', tags='["Ele\\fctions", plain]', authors='["Ann\\x1bBee"]'),
+    })
+    result = run_cli("build", "--out", str(tmp_path / "out"), cwd=site)
+    assert result.returncode == 0, result.stderr
+    fix = "line and page breaks become spaces, the others are left out"
+    hint = "  hint: they often come with text pasted from a word processor; feeds must be valid XML"
+    assert result.stderr.splitlines() == [
+        f"content/articles/pasted.md:2: warning: 'title' contains control characters (U+000B, U+000C): {fix}", hint,
+        f"content/articles/pasted.md:4: warning: 'summary' contains control characters (U+0000, U+FFFF): {fix}", hint,
+        f"content/articles/pasted.md:5: warning: 'tags[1]' contains control characters (U+000C): {fix}", hint,
+        f"content/articles/pasted.md:6: warning: 'authors[1]' contains control characters (U+001B): {fix}", hint,
+        "content/articles/pasted.md:6: warning: unknown author 'AnnBee': a page is generated for them",
+        "  hint: add content/authors/annbee.md with a name and bio",
+        f"content/articles/pasted.md:8: warning: the text contains control characters "
+        f"(U+0000, U+0001, U+000B, U+000C): {fix}", hint]
+    out = tmp_path / "out"
+    xml_files = sorted(out.rglob("*.xml"))
+    assert {p.relative_to(out).as_posix() for p in xml_files} >= {
+        "feed.xml", "rss.xml", "sitemap.xml", "tags/ele-ctions/feed.xml", "authors/annbee/feed.xml"}
+    for path in xml_files:
+        etree.parse(str(path), etree.XMLParser(recover=False))  # raises on any character XML forbids
+    feed = etree.parse(str(out / "feed.xml")).getroot()
+    assert feed.findtext(f"{ATOM}title") == "The Example News"
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Vote count result"
+    assert entry.findtext(f"{ATOM}summary") == "Summary here"
+    assert [c.get("label") for c in entry.findall(f"{ATOM}category")] == ["Ele ctions", "plain"]
+    assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "AnnBee"  # an escape is not a space
+    assert "<p>First paragraph  with a bell.</p>" in entry.findtext(f"{ATOM}content")
+    item = etree.parse(str(out / "rss.xml")).getroot().find("channel/item")
+    assert item.findtext("title") == "Vote count result"
+    item = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"][0]
+    assert (item["title"], item["summary"], item["tags"]) == ("Vote count result", "Summary here", ["Ele ctions", "plain"])
+    # (config.yaml's own values reach the HTML pages as written: only feeds and sitemap are cleaned of them)
+    pages = "".join(p.read_text(encoding="utf-8") for p in [*xml_files, *out.glob("articles/**/*.html")])
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", pages.replace("The Example\vNews", ""))
