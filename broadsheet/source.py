@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from .errors import Problem, SourceLoc, error
+from .errors import Problem, SourceLoc, error, warning
 
 
 
@@ -152,6 +152,8 @@ def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1, *, sub
             key = str(key_node.value)
             key_lines.setdefault(key, key_node.start_mark.line + first_line)
             texts.setdefault(key, _text_tree(value_node, memo))
+            if isinstance(value_node, yaml.ScalarNode) and value_node.value == "" and not value_node.style:
+                _check_comment_as_value(key_node, yaml_text, src_path, first_line, problems)
     except (ValueError, TypeError, OverflowError) as exc:  # a constructor choking on e.g. `!!int abc`
         raise SourceError(error(SourceLoc(src_path, first_line), f"invalid YAML in {subject}: {exc}",
                                 "remove the '!!' tags: Broadsheet reads plain YAML")) from None
@@ -173,6 +175,21 @@ def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1, *, sub
         if loader is not None:
             loader.dispose()
     return meta, texts, key_lines, problems
+
+
+_COMMENT_AS_VALUE = re.compile(r"[ \t]*:[ \t]+(#.*?)\s*$")
+
+
+def _check_comment_as_value(key_node: yaml.Node, yaml_text: str, src_path: str, first_line: int,
+                            problems: list[Problem]) -> None:
+    """Warn about `title: #1 story`: YAML reads a '#' after a space as a comment, so the value is empty."""
+    line = yaml_text.split("\n")[key_node.end_mark.line]
+    found = _COMMENT_AS_VALUE.match(line, key_node.end_mark.column)
+    if found:
+        written = found.group(1).replace("\\", "\\\\").replace('"', '\\"')
+        problems.append(warning(SourceLoc(src_path, key_node.start_mark.line + first_line),
+                                f"'{key_node.value}': YAML reads '{found.group(1)}' as a comment, so the value "
+                                f"is empty", f'quote it if it is the value: {key_node.value}: "{written}"'))
 
 
 def _too_deep(yaml_text: str, src_path: str, first_line: int, subject: str) -> Problem:

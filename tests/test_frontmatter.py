@@ -594,6 +594,15 @@ def test_yaml_mistake_is_named_by_its_cause_at_its_line(tmp_path, yaml_parser, c
     assert problems_of(site) == [expected]
 
 
+def test_hash_where_a_value_belongs_is_named_as_a_comment(tmp_path, yaml_parser):
+    """YAML reads ' #' as the start of a comment: `title: #1 story` has an empty title."""
+    site = make_site(tmp_path, {X: "---\ntitle: #1 story\ndate: 2026-03-01\nsubtitle: Vote #2 # second\n---\nB.\n"})
+    assert problems_of(site) == [
+        "content/articles/x.md:2: error: 'title' must not be empty",
+        "content/articles/x.md:2: warning: 'title': YAML reads '#1 story' as a comment, so the value is empty\n"
+        "  hint: quote it if it is the value: title: \"#1 story\""]
+
+
 def test_deep_nesting_is_reported_at_its_line_by_the_cli(tmp_path):
     """libyaml's own depth limit and Python's stack both end in this message, not a traceback."""
     site = make_site(tmp_path, {X: FM + "tags: " + "[" * 2000 + "]" * 2000 + "\n---\nB.\n"})
