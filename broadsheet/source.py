@@ -18,7 +18,6 @@ import yaml
 from .errors import Problem, SourceLoc, error, warning
 
 
-
 class _Dates:
     """Safe YAML, except that an impossible date (`2026-02-30`) stays text for `load` to report."""
 
