@@ -15,22 +15,33 @@ from typing import Any, Mapping
 
 import yaml
 
-from .errors import Problem, SourceLoc, error
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from .errors import Problem, SourceLoc, error, warning
 
 
-class Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Dates:
     """Safe YAML, except that an impossible date (`2026-02-30`) stays text for `load` to report."""
 
     def construct_yaml_timestamp(self, node):
         try:
-            return super().construct_yaml_timestamp(node)
+            return super().construct_yaml_timestamp(node)  # type: ignore[misc]
         except (ValueError, AttributeError):
-            return self.construct_scalar(node)
+            return self.construct_scalar(node)  # type: ignore[attr-defined]
 
 
-Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+class PureLoader(_Dates, yaml.SafeLoader):
+    """PyYAML's pure-Python parser: what runs where PyYAML was built without libyaml."""
+
+
+PureLoader.add_constructor("tag:yaml.org,2002:timestamp", PureLoader.construct_yaml_timestamp)
+
+if hasattr(yaml, "CSafeLoader"):
+    class CLoader(_Dates, yaml.CSafeLoader):  # type: ignore[misc, name-defined]
+        """libyaml's parser: about 9x faster. Its error texts differ from the pure parser's."""
+
+    CLoader.add_constructor("tag:yaml.org,2002:timestamp", CLoader.construct_yaml_timestamp)
+    Loader: type = CLoader
+else:
+    Loader = PureLoader
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -116,8 +127,9 @@ def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1, *, sub
     `first_line` is the file line of the YAML's first line; `subject` names the YAML in
     messages. Raises SourceError when the YAML is broken, not a mapping, or empty.
     """
-    loader = Loader(yaml_text)
+    loader = None
     try:
+        loader = Loader(yaml_text)  # the pure-Python reader refuses control characters here already
         node = loader.get_single_node()
         if node is None:
             raise SourceError(error(SourceLoc(src_path, first_line), f"{subject} is empty",
@@ -139,30 +151,195 @@ def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1, *, sub
             key = str(key_node.value)
             key_lines.setdefault(key, key_node.start_mark.line + first_line)
             texts.setdefault(key, _text_tree(value_node, memo))
+            if isinstance(value_node, yaml.ScalarNode) and value_node.value == "" and not value_node.style:
+                _check_comment_as_value(key_node, yaml_text, src_path, first_line, problems)
     except (ValueError, TypeError, OverflowError) as exc:  # a constructor choking on e.g. `!!int abc`
         raise SourceError(error(SourceLoc(src_path, first_line), f"invalid YAML in {subject}: {exc}",
                                 "remove the '!!' tags: Broadsheet reads plain YAML")) from None
-    except RecursionError:
-        raise SourceError(error(SourceLoc(src_path, first_line), f"{subject} is nested too deeply",
-                                "a value holds lists or mappings inside each other hundreds of levels deep")) from None
+    except RecursionError:  # the pure-Python parser, or a depth libyaml allows but Python's stack does not
+        raise SourceError(_too_deep(yaml_text, src_path, first_line, subject)) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark else first_line
-        col = mark.column + 1 if mark else None
-        what = exc.problem or "invalid YAML"
-        if exc.context:
-            what = f"{exc.context}, {what}"
-        if isinstance(exc, yaml.constructor.ConstructorError) and "constructor for the tag" in what:
-            hint = "Broadsheet reads plain YAML only: remove the '!' tag, or quote the value"
-        else:
-            hint = "quote values that contain ':' or '#', e.g. title: \"Vote: what next\""
-        raise SourceError(error(SourceLoc(src_path, line, col), f"invalid YAML in {subject}: {what}",
-                                hint)) from None
+        if exc.problem and "maximum nesting depth" in exc.problem:  # libyaml's own limit
+            raise SourceError(_too_deep(yaml_text, src_path, first_line, subject)) from None
+        raise SourceError(_yaml_problem(exc, yaml_text, src_path, first_line, subject)) from None
+    except yaml.reader.ReaderError as exc:
+        line = yaml_text.count("\n", 0, exc.position) + first_line
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise SourceError(error(SourceLoc(src_path, line),
+                                f"{subject} holds the control character U+{code:04X}, which YAML does not accept",
+                                "delete it (it often comes with text pasted from a word processor)")) from None
     except yaml.YAMLError as exc:
         raise SourceError(error(SourceLoc(src_path, first_line), f"invalid YAML in {subject}: {exc}")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return meta, texts, key_lines, problems
+
+
+_COMMENT_AS_VALUE = re.compile(r"[ \t]*:[ \t]+(#.*?)\s*$")
+
+
+def _check_comment_as_value(key_node: yaml.Node, yaml_text: str, src_path: str, first_line: int,
+                            problems: list[Problem]) -> None:
+    """Warn about `title: #1 story`: YAML reads a '#' after a space as a comment, so the value is empty."""
+    line = yaml_text.split("\n")[key_node.end_mark.line]
+    found = _COMMENT_AS_VALUE.match(line, key_node.end_mark.column)
+    if found:
+        written = found.group(1).replace("\\", "\\\\").replace('"', '\\"')
+        problems.append(warning(SourceLoc(src_path, key_node.start_mark.line + first_line),
+                                f"'{key_node.value}': YAML reads '{found.group(1)}' as a comment, so the value "
+                                f"is empty", f'quote it if it is the value: {key_node.value}: "{written}"'))
+
+
+def _too_deep(yaml_text: str, src_path: str, first_line: int, subject: str) -> Problem:
+    """The problem of YAML nested deeper than the parser (or Python's stack) allows, at its deepest line."""
+    return error(SourceLoc(src_path, _deepest_line(yaml_text) + first_line), f"{subject} is nested too deeply",
+                 "a value holds lists or mappings inside each other hundreds of levels deep")
+
+
+_OPENING = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+            yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+_CLOSING = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+def _deepest_line(yaml_text: str) -> int:
+    """Return the 0-based line on which the nesting first reaches its greatest depth.
+
+    Both parsers stop without a useful mark (libyaml at its limit, the pure-Python one in
+    a RecursionError), so the tokens are counted again; the pure-Python scanner keeps its
+    depth in a counter, not on the stack. Only runs on a document already refused.
+    """
+    depth = deepest = line = 0
+    try:
+        for token in yaml.scan(yaml_text, Loader=yaml.SafeLoader):
+            if isinstance(token, _OPENING):
+                depth += 1
+                if depth > deepest:
+                    deepest, line = depth, token.start_mark.line
+            elif isinstance(token, _CLOSING):
+                depth -= 1
+    except yaml.YAMLError:  # the scanner stops at a later mistake: the depth up to it is known
+        pass
+    return line
+
+
+_FIELD = re.compile(r"^(\s*)([^\s:#'\"][^:#]*?):[ ]+(.*?)\s*$")
+
+
+def _quote_example(line: str, fallback: str) -> str:
+    """Return `line` with its value quoted (`title: "Vote: what next"`), or `fallback`."""
+    found = _FIELD.match(line)
+    if not found or not found.group(3) or found.group(3)[0] in "[{\"'":
+        return fallback
+    value = found.group(3).replace("\\", "\\\\").replace('"', '\\"')
+    return f'{found.group(1).strip()}{found.group(2)}: "{value}"'
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, yaml_text: str, src_path: str, first_line: int,
+                  subject: str) -> Problem:
+    """Explain a YAML syntax error by what the author wrote, not by the parser's state.
+
+    libyaml and the pure-Python parser word their errors differently and point at
+    different columns, so the cause is read from the text at their marks; each case has
+    its own message and hint, and both parsers give the same ones.
+    """
+    lines = yaml_text.split("\n")
+    mark = exc.problem_mark or exc.context_mark
+    context, problem = exc.context or "", exc.problem or ""
+
+    def text_of(at) -> str:
+        return lines[at.line] if at is not None and at.line < len(lines) else ""
+
+    def char_at(at) -> str:
+        line = text_of(at)
+        return line[at.column] if at is not None and at.column < len(line) else ""
+
+    def where(at, column: int | None = None) -> SourceLoc:
+        if at is None:
+            return SourceLoc(src_path, first_line)
+        return SourceLoc(src_path, at.line + first_line, (at.column if column is None else column) + 1)
+
+    def problem_at(at, message: str, hint: str, column: int | None = None) -> Problem:
+        return error(where(at, column), f"invalid YAML in {subject}: {message}", hint)
+
+    line = text_of(mark)
+    indent = len(line) - len(line.lstrip(" \t"))
+    before = line[:mark.column].strip() if mark is not None else ""
+    if char_at(exc.problem_mark) == "\t":
+        if exc.problem_mark.column < indent:
+            return problem_at(exc.problem_mark, "a tab is used for indentation",
+                              "indent with spaces: YAML does not allow tabs there (set your editor to insert spaces)")
+        return problem_at(exc.problem_mark, "a tab where YAML expects a space", "replace the tab with a space")
+    if "quoted scalar" in context:
+        opening = exc.context_mark
+        quote = char_at(opening)
+        if "unknown escape" in problem:
+            # libyaml points at the backslash, the pure-Python parser at the letter after it.
+            column = mark.column - 1 if char_at(mark) != "\\" and line[mark.column - 1:mark.column] == "\\" \
+                else mark.column
+            return problem_at(mark, "a backslash in double quotes starts an escape, and this one is unknown",
+                              "write \\\\ for a backslash, or put the value in single quotes", column)
+        if quote == "'":
+            inside = "inside single quotes, write '' for an apostrophe"
+        else:
+            inside = 'inside double quotes, write \\" for a quotation mark'
+        return problem_at(opening, f"the quote {quote} that opens this value is never closed",
+                          f"end the value with {quote}; {inside}")
+    if "alias" in context or problem.startswith("found undefined alias"):
+        star = exc.context_mark if "alias" in context else mark
+        return problem_at(star, "a value that starts with '*' is read as a YAML alias",
+                          "quote the value: " + _quote_example(text_of(star), 'title: "*Exclusive* interview"'))
+    if "cannot start any token" in problem or "node content" in problem or "mapping keys are not allowed" in problem:
+        char = char_at(mark)
+        return problem_at(mark, f"a value that starts with '{char}' must be quoted",
+                          "quote the value: " + _quote_example(line, 'twitter: "@handle"'))
+    if "block scalar" in context:
+        return problem_at(exc.context_mark, f"a value that starts with '{char_at(exc.context_mark)}' must be quoted",
+                          "quote the value: " + _quote_example(text_of(exc.context_mark), 'title: "> Read this"'))
+    if problem.startswith("mapping values are not allowed"):
+        if ": " in before + " ":
+            return problem_at(mark, "a value that contains ': ' must be quoted",
+                              "quote the value: " + _quote_example(line, 'title: "Vote: what next"'))
+        if indent:
+            return problem_at(mark, "this line is indented more than the field above it",
+                              "start the field at the same indentation as the one above; if the line goes on "
+                              "with the value above, quote that value", indent)
+    if "sequence entries are not allowed" in problem:
+        return problem_at(mark, "a '- ' list item where a value is expected",
+                          "write a list as [a, b], or as '- a' lines indented under the field; quote a value "
+                          "that starts with '- '")
+    if "flow sequence" in context or "flow mapping" in context:
+        opening = exc.context_mark
+        bracket, closing, kind = ("[", "]", "list") if "sequence" in context else ("{", "}", "mapping")
+        if mark.line > opening.line or not line[mark.column:].strip():  # ran to the end of the text
+            return problem_at(opening, f"the '{bracket}' that opens this {kind} is never closed",
+                              f"end the {kind} with '{closing}'")
+        return problem_at(mark, f"unexpected text in the {kind} that opens with '{bracket}' at column "
+                                f"{opening.column + 1}",
+                          f"separate the items with ', ', and quote an item that contains ',', ':', "
+                          f"quotes or brackets")
+    if "simple key" in context:
+        return problem_at(exc.context_mark, "this line has no ':' after a field name",
+                          "write 'field: value'; a value that goes on to the next line must be indented "
+                          "or quoted", 0)
+    if "block mapping" in context or "block collection" in context:
+        if before[-1:] in ("'", '"') and ": " in before:
+            return problem_at(mark, "text after the closing quote of a value",
+                              "quote the whole value; inside single quotes, write '' for an apostrophe, "
+                              "e.g. title: 'Don''t panic'")
+        if before[-1:] in ("]", "}") and ": " in before:
+            kind = "list" if before[-1] == "]" else "mapping"
+            return problem_at(mark, f"text after the closing '{before[-1]}' of a {kind}",
+                              f"remove it, or quote the whole value if it is text, not a {kind}")
+        if mark.column == indent and mark.line > exc.context_mark.line:
+            return problem_at(mark, "this line is indented like no line above it",
+                              "indent the fields of one mapping, or the items of one list, by the same number "
+                              "of spaces")
+    if isinstance(exc, yaml.constructor.ConstructorError) and "constructor for the tag" in problem:
+        return problem_at(mark, problem, "Broadsheet reads plain YAML only: remove the '!' tag, or quote the value")
+    what = f"{context}, {problem}" if context else problem or "invalid YAML"
+    return problem_at(mark, what, "fields are 'name: value' lines; quote a value that starts with a special "
+                                  "character; indent with spaces")
 
 
 def _kind(node: yaml.Node) -> str:

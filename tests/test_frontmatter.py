@@ -16,7 +16,9 @@ from broadsheet.errors import SiteErrors
 from broadsheet.load import Image
 from broadsheet.pipeline import BuildOptions, Plan, plan_site, render_site
 
-from conftest import article, make_site, run_cli
+from broadsheet import source
+
+from conftest import article, make_site, require_or_skip, run_cli
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 EPOCH = str(int(NOW.timestamp()))
@@ -514,6 +516,101 @@ def test_quoted_values_are_not_warned(tmp_path):
     site = make_site(tmp_path, {X: article(title='"1984"', tags="['yes', 'no']")})
     assert warnings_of(site) == []
     assert record(site).tags == ("yes", "no")
+
+
+
+# --- YAML mistakes: each named by its cause, the same with either parser -----------------
+# libyaml and PyYAML's pure-Python parser word their errors differently and point at other
+# columns; a machine whose PyYAML lacks libyaml runs the second. Both must give these texts.
+
+@pytest.fixture(params=["libyaml", "pure-python"])
+def yaml_parser(request, monkeypatch):
+    """Read front matter with one of PyYAML's two parsers (the module picks libyaml when it can)."""
+    if request.param == "libyaml":
+        require_or_skip(hasattr(source, "CLoader"), "this PyYAML was built without libyaml")
+        monkeypatch.setattr(source, "Loader", source.CLoader)
+    else:
+        monkeypatch.setattr(source, "Loader", source.PureLoader)
+    return request.param
+
+
+FM = "---\ntitle: T\ndate: 2026-03-01\n"
+YAML_MISTAKES = {
+    "tab-indenting-a-list-item": (FM + "tags:\n\t- flood\n---\nB.\n",
+        "content/articles/x.md:5:1: error: invalid YAML in the front matter: a tab is used for indentation\n"
+        "  hint: indent with spaces: YAML does not allow tabs there (set your editor to insert spaces)"),
+    "tab-indenting-a-field": (FM + "image:\n  src: /a.jpg\n\talt: A\n---\nB.\n",
+        "content/articles/x.md:6:1: error: invalid YAML in the front matter: a tab is used for indentation\n"
+        "  hint: indent with spaces: YAML does not allow tabs there (set your editor to insert spaces)"),
+    "nested-too-deeply-in-blocks": (FM + "extra:\n" + "".join(" " * i + "- \n" for i in range(1, 1200)) + "---\n",
+        "content/articles/x.md:1203: error: the front matter is nested too deeply\n"
+        "  hint: a value holds lists or mappings inside each other hundreds of levels deep"),
+    "unclosed-double-quote": ('---\ntitle: "Vote: what next\ndate: 2026-03-01\n---\nB.\n',
+        "content/articles/x.md:2:8: error: invalid YAML in the front matter: the quote \" that opens this value "
+        "is never closed\n  hint: end the value with \"; inside double quotes, write \\\" for a quotation mark"),
+    "unclosed-single-quote": (FM + "subtitle: 'The flood\n---\nB.\n",
+        "content/articles/x.md:4:11: error: invalid YAML in the front matter: the quote ' that opens this value "
+        "is never closed\n  hint: end the value with '; inside single quotes, write '' for an apostrophe"),
+    "apostrophe-inside-single-quotes": ("---\ntitle: 'Don't panic'\ndate: 2026-03-01\n---\nB.\n",
+        "content/articles/x.md:2:13: error: invalid YAML in the front matter: text after the closing quote of a "
+        "value\n  hint: quote the whole value; inside single quotes, write '' for an apostrophe, "
+        "e.g. title: 'Don''t panic'"),
+    "field-indented-under-a-value": (FM + "subtitle: S\n  credits: C\n---\nB.\n",
+        "content/articles/x.md:5:3: error: invalid YAML in the front matter: this line is indented more than the "
+        "field above it\n  hint: start the field at the same indentation as the one above; if the line goes on "
+        "with the value above, quote that value"),
+    "list-item-indented-less": (FM + "tags:\n  - flood\n - river\n---\nB.\n",
+        "content/articles/x.md:6:2: error: invalid YAML in the front matter: this line is indented like no line "
+        "above it\n  hint: indent the fields of one mapping, or the items of one list, by the same number of "
+        "spaces"),
+    "colon-in-a-nested-value": (FM + "image:\n  src: /a.jpg\n  caption: Vote: what next\n---\nB.\n",
+        "content/articles/x.md:6:16: error: invalid YAML in the front matter: a value that contains ': ' must be "
+        "quoted\n  hint: quote the value: caption: \"Vote: what next\""),
+    "line-without-a-colon": (FM + "Flood waters rise\n---\nB.\n",
+        "content/articles/x.md:4:1: error: invalid YAML in the front matter: this line has no ':' after a field "
+        "name\n  hint: write 'field: value'; a value that goes on to the next line must be indented or quoted"),
+    "unclosed-bracket": (FM + "tags: [flood, river\nsubtitle: S\n---\nB.\n",
+        "content/articles/x.md:4:7: error: invalid YAML in the front matter: the '[' that opens this list is "
+        "never closed\n  hint: end the list with ']'"),
+    "value-starting-with-at": ("---\ntitle: @home with the Courier\ndate: 2026-03-01\n---\nB.\n",
+        "content/articles/x.md:2:8: error: invalid YAML in the front matter: a value that starts with '@' must be "
+        "quoted\n  hint: quote the value: title: \"@home with the Courier\""),
+    "value-starting-with-star": ("---\ntitle: *Exclusive* interview\ndate: 2026-03-01\n---\nB.\n",
+        "content/articles/x.md:2:8: error: invalid YAML in the front matter: a value that starts with '*' is read "
+        "as a YAML alias\n  hint: quote the value: title: \"*Exclusive* interview\""),
+    "backslash-in-double-quotes": ('---\ntitle: "C:\\path"\ndate: 2026-03-01\n---\nB.\n',
+        "content/articles/x.md:2:11: error: invalid YAML in the front matter: a backslash in double quotes starts "
+        "an escape, and this one is unknown\n  hint: write \\\\ for a backslash, or put the value in single quotes"),
+    "control-character": ("---\ntitle: T\ndate: 2026-03-01\nsubtitle: a\x0bb\n---\nB.\n",
+        "content/articles/x.md:4: error: the front matter holds the control character U+000B, which YAML does "
+        "not accept\n  hint: delete it (it often comes with text pasted from a word processor)"),
+}
+
+
+@pytest.mark.parametrize("case", YAML_MISTAKES)
+def test_yaml_mistake_is_named_by_its_cause_at_its_line(tmp_path, yaml_parser, case):
+    text, expected = YAML_MISTAKES[case]
+    site = make_site(tmp_path, {X: text})
+    assert problems_of(site) == [expected]
+
+
+def test_hash_where_a_value_belongs_is_named_as_a_comment(tmp_path, yaml_parser):
+    """YAML reads ' #' as the start of a comment: `title: #1 story` has an empty title."""
+    site = make_site(tmp_path, {X: "---\ntitle: #1 story\ndate: 2026-03-01\nsubtitle: Vote #2 # second\n---\nB.\n"})
+    assert problems_of(site) == [
+        "content/articles/x.md:2: error: 'title' must not be empty",
+        "content/articles/x.md:2: warning: 'title': YAML reads '#1 story' as a comment, so the value is empty\n"
+        "  hint: quote it if it is the value: title: \"#1 story\""]
+
+
+def test_deep_nesting_is_reported_at_its_line_by_the_cli(tmp_path):
+    """libyaml's own depth limit and Python's stack both end in this message, not a traceback."""
+    site = make_site(tmp_path, {X: FM + "tags: " + "[" * 2000 + "]" * 2000 + "\n---\nB.\n"})
+    result = cli(site, "build")
+    assert (result.returncode, result.stderr.splitlines()) == (1, [
+        "content/articles/x.md:4: error: the front matter is nested too deeply",
+        "  hint: a value holds lists or mappings inside each other hundreds of levels deep",
+        "1 error: nothing was written"])
 
 
 # --- author profiles -------------------------------------------------------------------
