@@ -254,7 +254,8 @@ class ServeProcess:
     def raw_request(self, target: bytes, timeout: float = 10.0) -> tuple[int, bytes]:
         """Send a request line as given (NUL bytes, backslashes, '..'), return (status, whole response)."""
         with _socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
-            sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            sock.sendall(b"GET " + target + f" HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n".encode()
+                         + b"Connection: close\r\n\r\n")
             chunks = []
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
@@ -274,8 +275,8 @@ class EventStream:
 
     def __init__(self, port: int, timeout: float = 10.0):
         self.sock = _socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock.sendall(b"GET /__broadsheet/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          b"Accept: text/event-stream\r\n\r\n")
+        self.sock.sendall(f"GET /__broadsheet/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode()
+                          + b"Accept: text/event-stream\r\n\r\n")
         self.buffer = b""
         self.seen: list[dict] = []
         head = self._read_until(b"\r\n\r\n", _time.monotonic() + timeout)

@@ -438,7 +438,7 @@ def test_clients_that_go_away_mid_answer_are_no_error(live: ServeProcess) -> Non
         for _ in range(10):
             sock = socket.create_connection(("127.0.0.1", live.port), timeout=5)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
-            sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            sock.sendall(b"GET " + target + f" HTTP/1.1\r\nHost: 127.0.0.1:{live.port}\r\n\r\n".encode())
             sock.close()
     assert "Alpha opening paragraph." in live.page("/articles/alpha/")
     live.stop()  # status 0 and no traceback, checked when every handler is done
