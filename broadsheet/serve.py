@@ -214,11 +214,14 @@ class Preview:
             self.failed = True
             if isinstance(exc, BroadsheetError):
                 text = f"error: {exc}"
+            elif isinstance(exc, OSError):  # the disk, a quota, permissions: no bug of ours
+                where = f" ({os.path.relpath(exc.filename, self.site_dir)})" if exc.filename else ""
+                text = (f"error: the build failed: {exc.strerror or exc}{where}\n"
+                        "hint: the next save builds again")
             else:
-                text = f"error: the build failed: {type(exc).__name__}: {exc}"
                 self.log(traceback.format_exc().rstrip())
-                text += "\nhint: this is a bug in Broadsheet (the terminal shows its traceback); " \
-                        "the next save builds again"
+                text = (f"error: the build failed: {type(exc).__name__}: {exc}\n"
+                        "hint: a bug in Broadsheet (its traceback is on the terminal); the next save builds again")
             self.log(text)
             self.log("still serving the last good build")
             self.publish(PreviewState(self.state.epoch + 1, problems=text))
