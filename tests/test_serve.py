@@ -15,6 +15,7 @@ import resource
 import signal
 import socket
 import struct
+import sys
 import threading
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from broadsheet.serve import PREVIEW_DIR
-from conftest import (MINIMAL_CONFIG, ServeProcess, article, live_processes_of, make_site, rss_kib, run_cli,
+from conftest import (MINIMAL_CONFIG, REPO, ServeProcess, article, live_processes_of, make_site, rss_kib, run_cli,
                       snapshot)
 
 CONFIG_MARKER = "config-marker-7f3a"
@@ -893,3 +894,132 @@ def test_issue_10_an_idle_connection_is_closed_but_the_reload_stream_stays_open(
         write(live.site / "content/articles/alpha.md",
               article("Alpha story", "2026-03-03 10:00", "Heard after the idle timeout.\n", tags="[Common]"))
         events.wait_for(lambda s: "/articles/alpha/" in s["pages"], what="event after the idle timeout")
+
+
+# =========================================================================== stops at random moments
+
+
+STRESS_SEED = 20261129
+STRESS_ARTICLES = 1000
+STOP_SECONDS = 2.0
+BUILT = re.compile(r"^Built the preview .*; (\d+) Markdown bod(?:y|ies) converted$", re.MULTILINE)
+
+
+def save_as_an_editor_does(path: Path, text: str) -> None:
+    """A temp file (which the watcher ignores), renamed over the file: one version only."""
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def group_is_gone(pgid: int, timeout: float = 2.0) -> bool:
+    """True once no process (zombies included, until reaped) is left in the group."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        threading.Event().wait(0.05)  # polling the process table, with a deadline
+
+
+@pytest.mark.slow
+def test_issue_10_stress_sigint_and_sigterm_at_random_moments(tmp_path: Path) -> None:
+    """SIGINT (to the process group, as Ctrl-C) and SIGTERM (to the server, as `kill`), 20
+    times each, at random moments of `serve` on a 1,000-article site: during start-up,
+    idle, during the rebuild after an article edit or after a config.yaml edit (a full
+    rebuild, which takes many seconds), with a tab holding the reload stream open. Every
+    stop exits 0 within 2 s and leaves no process behind; every start converts exactly the
+    bodies the saved cache does not have (none, unless edited since the last completed
+    build), and serves every edit."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import corpus
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    site = tmp_path / "site"
+    corpus.generate(site, STRESS_ARTICLES, seed=7)
+    articles = corpus.article_paths(site)
+    config_path = site / "config.yaml"
+    rng = random.Random(STRESS_SEED)
+
+    # What the cache saved at the last stop holds, as the terminal told it: the articles
+    # edited since (their bodies must be converted again), and whether it has no state for
+    # the config.yaml on disk (then every body is). The first start has no cache at all.
+    stale: set[Path] = set()
+    cold = True
+    all_bodies = 0
+    shown: dict[Path, str] = {}  # article → the text its page must show
+    title = re.search(r"^title: (.*)$", config_path.read_text(), re.MULTILINE)[1].strip('"')
+    stops: list[tuple[str, str, float]] = []
+    signals = [signal.SIGINT if run % 2 else signal.SIGTERM for run in range(40)]
+    moments = ["idle"] + [rng.choice(["start-up", "start-up", "idle", "article", "article", "config"])
+                          for _ in range(39)]
+
+    for run, (signum, moment) in enumerate(zip(signals, moments)):
+        live = ServeProcess(site, None, ready_timeout=None)
+        events = None
+        try:
+            live.wait_for_line(r"^Building the preview", timeout=60)  # the signal handlers are in place
+            if moment == "start-up":
+                threading.Event().wait(rng.uniform(0.0, 0.6))  # a random moment of the start, not a wait for it
+            else:
+                live.port = int(live.wait_for_line(ServeProcess.READY, timeout=300)[1])
+                events = live.events()  # a tab, holding the reload stream open
+                for path, marker in list(shown.items())[-3:]:
+                    assert marker in live.page(f"/articles/{path.stem}/"), (run, path, live.output)
+                assert f"{title}</" in live.page("/"), (run, title)
+            start = live.mark()
+            edited: Path | None = None
+            new_config = None
+            if moment == "article":
+                edited = rng.choice(articles)
+                marker = f"Stress edit number {run}."
+                text = re.sub(r"\n\nStress edit number \d+\.\n$", "\n", edited.read_text(encoding="utf-8"))
+                save_as_an_editor_does(edited, text.rstrip("\n") + f"\n\n{marker}\n")
+                shown[edited] = marker
+                threading.Event().wait(rng.uniform(0.0, 0.5))  # somewhere around its rebuild
+            elif moment == "config":
+                old_config = config_path.read_text(encoding="utf-8")
+                new_config = re.sub(r"^title: .*$", f"title: Stress Gazette {run}", old_config, flags=re.MULTILINE)
+                save_as_an_editor_does(config_path, new_config)
+                threading.Event().wait(rng.uniform(0.1, 1.5))  # inside its full rebuild
+            elif moment == "idle":
+                threading.Event().wait(rng.uniform(0.0, 0.5))
+            code, seconds, left = live.send_stop(signum)
+            stops.append((signal.Signals(signum).name, moment, seconds))
+            where = f"run {run} ({signal.Signals(signum).name} at {moment})"
+            assert code == 0, f"{where}: exit status {code}\n{live.output}"
+            assert seconds < STOP_SECONDS, f"{where}: {seconds:.2f} s to stop\n{live.output}"
+            assert not left and group_is_gone(live.pid), f"{where}: processes left behind: {sorted(left)}"
+            assert "Stopped." in live.output and "Traceback" not in live.output, f"{where}:\n{live.output}"
+
+            built = BUILT.search(live.output)
+            if built:  # the first build completed: it converted what the saved cache lacked…
+                converted = int(built[1])
+                if cold:
+                    all_bodies = converted
+                    assert converted > STRESS_ARTICLES, live.output
+                else:
+                    assert converted == len(stale), f"{where}: {converted} bodies converted, " \
+                        f"expected {len(stale)} (the saved cache was not the last completed build's)\n{live.output}"
+                stale, cold = set(), False  # …and its state is what this stop saved
+            rebuilt = live.count(r"^Rebuilt in ", start) > 0
+            if edited is not None and not rebuilt:
+                stale.add(edited)
+            if new_config is not None:
+                if rebuilt:  # the full rebuild completed before the stop: its state was saved
+                    title = f"Stress Gazette {run}"
+                else:  # put config.yaml back as the saved state has it, so the next start is warm
+                    save_as_an_editor_does(config_path, old_config)
+        finally:
+            if events is not None:
+                events.close()
+            live.kill()
+    assert all_bodies, "the first start never completed"
+    slowest = max(stops, key=lambda stop: stop[2])
+    print(f"{len(stops)} stops; slowest {slowest[2]:.2f} s ({slowest[0]} at {slowest[1]}); by moment: " +
+          ", ".join(f"{m}: {sum(1 for s in stops if s[1] == m)} (max {max((s[2] for s in stops if s[1] == m), default=0):.2f} s)"
+                    for m in ("start-up", "idle", "article", "config")))
