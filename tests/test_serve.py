@@ -539,7 +539,8 @@ def test_a_taken_port_moves_to_the_next_free_one(tmp_path: Path, serve_site) -> 
         assert "Alpha opening paragraph." in live.page("/articles/alpha/")
 
 
-def test_ctrl_c_during_a_rebuild_stops_cleanly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_during_a_rebuild_stops_cleanly(tmp_path: Path, signum: int) -> None:
     files = site_files()
     files.update({f"content/articles/filler-{n:03}.md": article(f"Filler {n}", body="Text.\n" * 10)
                   for n in range(150)})
@@ -548,8 +549,10 @@ def test_ctrl_c_during_a_rebuild_stops_cleanly(tmp_path: Path) -> None:
         events = live.events()
         write(live.site / "layouts/partials/head_extra.html", "<meta name=\"v\" content=\"3\">\n")
         threading.Event().wait(0.15)  # likely inside the rebuild now; any moment must do
-        live.stop()  # status 0, no traceback, no process left
-        assert "Stopped." in live.output
+        code, seconds, left = live.send_stop(signum)
+        assert (code, left) == (0, set()), live.output
+        assert seconds < 2, f"{seconds:.2f} s to stop"  # the rebuild is abandoned, not waited for
+        assert "Stopped." in live.output and "Traceback" not in live.output, live.output
         events.close()
     finally:
         live.kill()
