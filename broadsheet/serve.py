@@ -196,7 +196,7 @@ class Preview:
                 return None
             gone = os.path.relpath(exc.filename, self.site_dir) if exc.filename else "a file"
             self.log(f"{gone} went away during the rebuild: rebuilding again")
-            return self._build(None, quiet=quiet, retried=True, first=first)
+            return self._build(None, parallel=parallel, quiet=quiet, retried=True, first=first)
         except SiteErrors as exc:
             self.failed = True
             if quiet:
