@@ -33,6 +33,8 @@ from .templates import THEME_DIR, list_static, static_origin
 
 PARALLEL_MIN = 48
 """Below this many bodies or pages, worker processes cost more than they save."""
+PAGES_PER_STEP = 8
+"""Pages rendered in this process between two progress reports."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,26 +320,43 @@ class Session:
         self.options = options
         out_dir = options.out_dir or site_dir / "output"
         self.cache, self.state = _open_cache(site_dir, out_dir, options)
+        self.completed = self.state
+        """The state the last completed build left (or the one loaded): what `save` writes.
+        A build works on a copy, so a build that fails or is stopped half-way never leaves a
+        half-updated state, and `save` may run while a build does (the preview's Ctrl-C)."""
         self.dirty = False
         self.cards: dict[str, dict] = {}
         """src_path → the article card views of the last build."""
 
-    def build(self, *, parallel: bool = False, touched: frozenset[str] | None = None) -> BuildResult:
+    def build(self, *, parallel: bool = False, touched: frozenset[str] | None = None,
+              progress: Progress | None = None) -> BuildResult:
         """Build incrementally from the state the last build left in memory; `parallel`
         uses every core whatever the session's options say. `touched`: every site-relative
         path changed since the last build, when the caller knows (a watcher); the caller
-        later builds once without it, to catch what a watcher could miss."""
+        later builds once without it, to catch what a watcher could miss. `progress` is
+        called between bodies and between pages: an exception it raises stops the build,
+        which then leaves the output folder and the session as they were."""
+        completed, cards = self.completed, self.cards
         config_digest = _config_digest(self.site_dir)
-        if self.state.config_digest != config_digest:
+        if completed.config_digest != config_digest:
             self.state = CacheState(self.cache.key, config_digest)
+        else:  # `build` assigns the state's fields anew, except these two memos, which it fills in place
+            self.state = replace(completed, model_memo=dict(completed.model_memo),
+                                 template_references=dict(completed.template_references))
         options = replace(self.options, jobs=None) if parallel else self.options
-        result = build(self.site_dir, options, session=self, touched=touched)
+        try:
+            result = build(self.site_dir, options, session=self, touched=touched, progress=progress)
+        except BaseException:
+            self.state, self.cards = completed, cards
+            raise
+        self.completed = self.state
         self.dirty = True
         return result
 
     def save(self) -> None:
+        """Write the state of the last completed build, if it is not on disk yet."""
         if self.dirty:
-            self.cache.save(self.state)
+            self.cache.save(self.completed)
             self.dirty = False
 
 
@@ -667,27 +686,43 @@ class _Pool:
         finally:
             _WORKER = None
 
+    def _here(self, function: Callable, items: list, what: str, sizes: list[int] | None = None) -> Iterator:
+        """Map `function` over `items` in this process, reporting progress after each item:
+        a build that its progress callback stops (the preview's Ctrl-C) stops between two."""
+        done = 0
+        total = sum(sizes) if sizes else len(items)
+        for index, item in enumerate(items):
+            result = function(item)
+            done += sizes[index] if sizes else 1
+            if self.progress:
+                self.progress(what, done, total)
+            yield result
+
     def map_for(self, renderer: Renderer) -> Callable:
         """Return a `map` for `Renderer.render_bodies`: parallel when there is enough to do."""
         def map_bodies(function: Callable, items) -> list:
             items = list(items)
             if not self._can_fork(len(items)):  # a rebuild converts a handful: no workers
-                return list(map(function, items))
+                return self._here(function, items, "Markdown")
             return self._run(renderer, None, _render_body, items, "Markdown")
         return map_bodies
 
     def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],
                      ) -> tuple[list[Staged], list[Problem]]:
         """Render `routes` and stage their bytes; return the staged pages and template problems."""
-        if not self._can_fork(len(routes)):
-            return renderer.render_routes(routes, lambda output: folder.stage_bytes(output.out_path, output.data))
-        size = max(1, len(routes) // (self.jobs * 8))
-        chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
+        if self._can_fork(len(routes)):
+            size = max(1, len(routes) // (self.jobs * 8))
+            chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
+            results = self._run(renderer, folder, _render_page_chunk, chunks, "pages", [len(c) for c in chunks])
+        else:
+            chunks = [routes[i:i + PAGES_PER_STEP] for i in range(0, len(routes), PAGES_PER_STEP)]
+            results = self._here(lambda chunk: renderer.render_routes(
+                chunk, lambda output: folder.stage_bytes(output.out_path, output.data)),
+                chunks, "pages", [len(c) for c in chunks])
         staged: list[Staged] = []
         problems: list[Problem] = []
         seen: set[str] = set()
-        for chunk_staged, chunk_problems in self._run(renderer, folder, _render_page_chunk, chunks, "pages",
-                                                      [len(chunk) for chunk in chunks]):
+        for chunk_staged, chunk_problems in results:
             staged += chunk_staged
             for problem in chunk_problems:
                 if problem.format() not in seen:

@@ -201,15 +201,28 @@ class ServeProcess:
     def interrupt(self, timeout: float = 20.0) -> tuple[int, set[int]]:
         """Ctrl-C as a terminal sends it (SIGINT to the whole process group); return the exit
         status and the processes left behind (killed now, so that none outlives the test)."""
+        code, _seconds, left = self.send_stop(_signal.SIGINT, timeout)
+        return code, left
+
+    def send_stop(self, signum: int = _signal.SIGINT, timeout: float = 20.0) -> tuple[int, float, set[int]]:
+        """Send SIGINT to the process group (as Ctrl-C does) or another signal to the server
+        alone (as `kill` does); return the exit status, the seconds it took to exit, and the
+        processes left behind (killed now, so that none outlives the test)."""
         if self.proc.poll() is not None:
             raise AssertionError(f"the server had exited already ({self.proc.returncode}):\n{self.output}")
         family = live_processes_of(self.pid)
-        os.killpg(self.pid, _signal.SIGINT)
+        sent = _time.monotonic()
+        if signum == _signal.SIGINT:
+            os.killpg(self.pid, signum)
+        else:
+            os.kill(self.pid, signum)
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.kill()
-            raise AssertionError(f"the server did not stop within {timeout} s of Ctrl-C:\n{self.output}") from None
+            raise AssertionError(f"the server did not stop within {timeout} s of signal {signum}:\n{self.output}") \
+                from None
+        seconds = _time.monotonic() - sent
         self._reader.join(10)
         left = {p for p in family | live_processes_of(self.pid) if (stat := _proc_stat(str(p))) and stat[0] != "Z"}
         for pid in left:
@@ -217,7 +230,7 @@ class ServeProcess:
                 os.kill(pid, _signal.SIGKILL)
             except OSError:
                 pass
-        return code, left
+        return code, seconds, left
 
     def stop(self, timeout: float = 20.0) -> None:
         """Ctrl-C; then insist on a clean exit: status 0, no traceback, no process left."""
@@ -254,7 +267,8 @@ class ServeProcess:
     def raw_request(self, target: bytes, timeout: float = 10.0) -> tuple[int, bytes]:
         """Send a request line as given (NUL bytes, backslashes, '..'), return (status, whole response)."""
         with _socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as sock:
-            sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            sock.sendall(b"GET " + target + f" HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n".encode()
+                         + b"Connection: close\r\n\r\n")
             chunks = []
             while chunk := sock.recv(65536):
                 chunks.append(chunk)
@@ -274,8 +288,8 @@ class EventStream:
 
     def __init__(self, port: int, timeout: float = 10.0):
         self.sock = _socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.sock.sendall(b"GET /__broadsheet/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          b"Accept: text/event-stream\r\n\r\n")
+        self.sock.sendall(f"GET /__broadsheet/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode()
+                          + b"Accept: text/event-stream\r\n\r\n")
         self.buffer = b""
         self.seen: list[dict] = []
         head = self._read_until(b"\r\n\r\n", _time.monotonic() + timeout)
