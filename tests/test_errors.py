@@ -19,7 +19,7 @@ import pytest
 from broadsheet.errors import SiteErrors
 from broadsheet.pipeline import BuildOptions, plan_site
 
-from conftest import REPO, article, make_site, run_cli, snapshot
+from conftest import NESTS_EMPHASIS, REPO, article, make_site, run_cli, snapshot
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 EPOCH = str(int(NOW.timestamp()))
@@ -594,6 +594,9 @@ def test_issue_10_markdown_nested_thousands_of_levels_is_an_error_at_its_line(tm
              "t": "close each '[' with ']', or write \\[ for a bracket that is just text"}
     site = make_site(tmp_path, {X: article(body=body), "content/articles/ok.md": article(title="Fine")})
     result = cli(site, "build")
+    if "emphasis" in message and not NESTS_EMPHASIS:  # a flat row of <strong><em> before Python-Markdown 3.11.1
+        assert result.returncode == 0, result.stderr
+        return
     assert result.returncode == 1
     assert result.stderr.splitlines() == [f"content/articles/x.md:{line}: error: {message}",
                                           f"  hint: {hints[message[0]]}", "1 error: nothing was written"]

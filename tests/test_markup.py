@@ -2,10 +2,13 @@
 
 import re
 import time
+from xml.etree import ElementTree as etree
 from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
+
+from conftest import NESTS_EMPHASIS
 
 from broadsheet.load import slugify
 from broadsheet.markup import (MAX_NESTING, MarkdownRenderer, MarkupError, count_words, cut_at_word,
@@ -175,10 +178,17 @@ NESTED = {  # each converted in more than 6 s, or died of a RecursionError, befo
 @pytest.mark.parametrize("text, line, message", NESTED.values(), ids=NESTED.keys())
 def test_issue_10_pathological_markdown_is_an_error_at_its_line(text, line, message):
     started = time.monotonic()
-    with pytest.raises(MarkupError) as info:
-        md.render(text)
-    assert (info.value.line, info.value.message) == (line, message)
+    if not NESTS_EMPHASIS and "emphasis" in message:
+        assert _depth(etree.fromstring(f"<div>{md.render(text).html}</div>")) <= 4
+    else:
+        with pytest.raises(MarkupError) as info:
+            md.render(text)
+        assert (info.value.line, info.value.message) == (line, message)
     assert time.monotonic() - started < 5  # generous: each takes well under 0.5 s
+
+
+def _depth(element) -> int:
+    return 1 + max((_depth(child) for child in element), default=0)
 
 
 def test_issue_10_nesting_at_the_limit_converts_and_the_converter_still_works():
@@ -186,9 +196,10 @@ def test_issue_10_nesting_at_the_limit_converts_and_the_converter_still_works():
     assert md.render(quotes).html.count("<blockquote>") == MAX_NESTING
     items = "".join("    " * i + "- item\n" for i in range(MAX_NESTING))
     assert md.render(items).html.count("<li>") == MAX_NESTING
-    assert md.render("*" * 20 + "x" + "*" * 20).html.count("<strong>") == 10
-    with pytest.raises(MarkupError):
-        md.render("*" * 2000 + "x" + "*" * 2000)
+    assert md.render("*" * 20 + "x" + "*" * 20).html.count("<strong>") == (10 if NESTS_EMPHASIS else 5)
+    if NESTS_EMPHASIS:
+        with pytest.raises(MarkupError):
+            md.render("*" * 2000 + "x" + "*" * 2000)
     assert md.render('"Fine" -- again').html == "<p>“Fine” – again</p>"
 
 
