@@ -478,6 +478,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     if session is None and None not in content.values():  # a file just changed: no use before it settles
         cache.write_snapshot(Snapshot(state.config_digest, content, templates, folder.files_now(state.manifest),
                                       result.summary))
+    if session is None:
+        cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
     return result
 
 
