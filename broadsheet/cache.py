@@ -236,10 +236,20 @@ class Cache:
         self.key = key
         self.notes: list[str] = []
         """Why the cache, or part of it, was not used (for the summary)."""
+        self._opened_ns = time.time_ns()
 
     @property
     def note(self) -> str | None:
         """Why the cache was not used, when it was not (for --verbose and the summary)."""
+        store = self.bodies.path
+        aside = store.with_name(store.name + ".unreadable")
+        if not any(aside.name in note for note in self.notes):
+            try:
+                if aside.stat().st_mtime_ns >= self._opened_ns:  # set aside by a worker process of this build
+                    self.notes.append(f"the body store could not be used: {store.name} set aside as {aside.name}; "
+                                      "its bodies are converted again")
+            except OSError:
+                pass
         return "; ".join(self.notes) if self.notes else None
 
     def set_aside(self, path: Path, why: str, then: str = "rebuilding everything") -> None:
@@ -248,11 +258,17 @@ class Cache:
         aside = path.with_name(path.name + ".unreadable")
         try:
             os.replace(path, aside)
-            done = f"set aside as {aside.name}"
         except FileNotFoundError:
             done = "gone"
         except OSError as exc:
             done = f"could not be set aside ({exc.strerror or exc})"
+        else:
+            done = f"set aside as {aside.name}"
+            now = time.time_ns()
+            try:
+                os.utime(aside, ns=(now, now))  # when: a worker's set-aside is noted by the build that forked it
+            except OSError:
+                pass
         self.notes.append(f"{why}: {path.name} {done}; {then}")
 
     def load(self) -> CacheState:
