@@ -85,7 +85,8 @@ def cache_key(*parts: object) -> str:
 
 
 _INHERITED: list = []
-"""Connections a forked worker inherited: kept, never used, never closed."""
+"""Connections a forked worker inherited, or to a store set aside by another process: kept,
+never used, never closed."""
 
 
 class BodyStore:
@@ -104,12 +105,18 @@ class BodyStore:
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._set_aside = set_aside
+        self._inode: int | None = None
         self._failures = 0
         """Stores that failed in this process: after two, the build goes on without one."""
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, writing: bool = False) -> sqlite3.Connection:
         if self._db is not None and self._pid != os.getpid():
             # A forked worker: the parent's connection must not be used, nor closed, here.
+            _INHERITED.append(self._db)
+            self._db = None
+        if writing and self._db is not None and self._inode != _inode_of(self.path):
+            # Set aside by a worker since: write to the new store. The old connection is left
+            # open, unused: closing it would remove the journal files by name, the new store's.
             _INHERITED.append(self._db)
             self._db = None
         if self._db is None:
@@ -128,6 +135,7 @@ class BodyStore:
                 db.close()
                 raise
             self._db = db
+            self._inode = _inode_of(self.path)
         return self._db
 
     @property
@@ -157,7 +165,7 @@ class BodyStore:
         if (not bodies and not forget) or not self.usable:
             return
         try:
-            db = self._connect()
+            db = self._connect(writing=True)
             db.execute("BEGIN")
             try:
                 db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",  # a generator: one pickle at a time
@@ -417,6 +425,13 @@ class Cache:
         finally:
             if temp.exists():
                 temp.unlink()
+
+
+def _inode_of(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
 
 
 def _is_running(pid: int) -> bool:
