@@ -458,8 +458,8 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     for src_path in renderer.changed_while_building():
         # Read again by the next build, whatever its stat says: its body is stored under the
         # hash of the text converted, its record is the one planned (issue 10).
-        digest, record, problems, _signature = plan.sources[src_path]
-        plan.sources[src_path] = ("", record, problems, None)
+        entry = plan.sources[src_path]
+        plan.sources[src_path] = ("", entry[1], entry[2], None)
     kept = {route.out_path for route in plan.routes} - {route.out_path for route in todo}
     copies = [(c.out_path, static_origin(c.origin, site_dir) / c.src_path) for c in plan.copies]
     report = folder.finish(staged, copies, kept, previous=state.produced if session else None)
