@@ -4,7 +4,9 @@ Owns the on-disk state in `<site>/.cache/broadsheet/` — parsed sources keyed b
 of their bytes, rendered Markdown bodies, each output page's input fingerprint, and the
 size and mtime of every file written — and the rules for trusting it: a state written by
 another engine, for other options or another output folder, or one that cannot be read
-whole, is ignored (a full rebuild), never trusted. Imports only `errors`.
+whole, is ignored (a full rebuild), never trusted; a file that cannot be read is set aside
+with a note. Every write survives an interruption at any moment: state files are written
+whole and renamed into place, the body store is SQLite in WAL mode. Imports only `errors`.
 """
 
 from __future__ import annotations
