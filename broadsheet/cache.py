@@ -4,7 +4,9 @@ Owns the on-disk state in `<site>/.cache/broadsheet/` — parsed sources keyed b
 of their bytes, rendered Markdown bodies, each output page's input fingerprint, and the
 size and mtime of every file written — and the rules for trusting it: a state written by
 another engine, for other options or another output folder, or one that cannot be read
-whole, is ignored (a full rebuild), never trusted. Imports only `errors`.
+whole, is ignored (a full rebuild), never trusted; a file that cannot be read is set aside
+with a note. Every write survives an interruption at any moment: state files are written
+whole and renamed into place, the body store is SQLite in WAL mode. Imports only `errors`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 CACHE_DIR = Path(".cache") / "broadsheet"
 FORMAT = 6
@@ -85,76 +87,150 @@ def cache_key(*parts: object) -> str:
 
 
 _INHERITED: list = []
-"""Connections a forked worker inherited: kept, never used, never closed."""
+"""Connections a forked worker inherited, or to a store set aside by another process: kept,
+never used, never closed."""
 
 
 class BodyStore:
     """Rendered bodies in an SQLite file beside the cache: a rebuild reads the few it needs
-    and writes the few that changed, instead of loading and saving all of them."""
+    and writes the few that changed, instead of loading and saving all of them.
 
-    def __init__(self, path: Path):
+    The file is in WAL mode with `synchronous = NORMAL`: a build killed or interrupted while
+    it writes leaves the last committed state (SQLite's documented guarantee), never a
+    damaged file. A store that fails all the same (damaged on disk, locked, not a database)
+    is set aside (`set_aside`) and the build goes on without the bodies it held: each is
+    converted again when a page needs it.
+    """
+
+    def __init__(self, path: Path, set_aside: Callable[[Path, str, str], None] | None = None):
         self.path = path
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
+        self._set_aside = set_aside
+        self._inode: int | None = None
+        self._failures = 0
+        """Stores that failed in this process: after two, the build goes on without one."""
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, writing: bool = False) -> sqlite3.Connection:
         if self._db is not None and self._pid != os.getpid():
             # A forked worker: the parent's connection must not be used, nor closed, here.
+            _INHERITED.append(self._db)
+            self._db = None
+        if writing and self._db is not None and self._inode != _inode_of(self.path):
+            # Set aside by a worker since: write to the new store. The old connection is left
+            # open, unused: closing it would remove the journal files by name, the new store's.
             _INHERITED.append(self._db)
             self._db = None
         if self._db is None:
             self._pid = os.getpid()
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # One build at a time uses it, from whichever thread runs the build (the preview's).
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            # A cache, not a record: no fsync (a damaged body fails its hash and is converted again).
-            self._db.execute("PRAGMA synchronous = OFF")
-            self._db.execute("PRAGMA journal_mode = MEMORY")
-            self._db.execute("CREATE TABLE IF NOT EXISTS bodies (src_path TEXT PRIMARY KEY, digest TEXT, body BLOB)")
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=2.0)
+            try:
+                # WAL, not an in-memory journal: a build killed while it writes must leave a
+                # store that opens (issue 10). NORMAL syncs only at checkpoints; a power cut
+                # may lose the last bodies written, which are then converted again.
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS bodies (src_path TEXT PRIMARY KEY, digest TEXT, body BLOB)")
+            except BaseException:
+                db.close()
+                raise
+            self._db = db
+            self._inode = _inode_of(self.path)
         return self._db
+
+    @property
+    def usable(self) -> bool:
+        return self._failures < 2
 
     def get(self, src_path: str, digest: str) -> Any | None:
         """Return the stored body of `src_path` if it was rendered from `digest`, else None."""
-        if self._db is None and not self.path.exists():
+        if not self.usable or (self._db is None and not self.path.exists()):
             return None
         try:
             row = self._connect().execute("SELECT digest, body FROM bodies WHERE src_path = ?", (src_path,)).fetchone()
-            if row is None or row[0] != digest:
-                return None
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+        if row is None or row[0] != digest:
+            return None
+        try:
             return pickle.loads(row[1])
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
-                TypeError, ValueError):
-            return None  # damaged: the caller renders the body again
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
+                MemoryError):
+            return None  # damaged: the caller renders the body again (and stores it anew)
 
     def put(self, bodies: dict[str, Any], forget: set[str]) -> None:
-        """Store `bodies` (src_path → body with a `digest`) and drop those of `forget`."""
-        if not bodies and not forget:
+        """Store `bodies` (src_path → body with a `digest`) and drop those of `forget`, in
+        one transaction (all or nothing, whatever interrupts it)."""
+        if (not bodies and not forget) or not self.usable:
             return
-        db = self._connect()
-        db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",  # a generator: one pickle at a time
-                       ((src, body.digest, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
-                        for src, body in bodies.items()))
-        db.executemany("DELETE FROM bodies WHERE src_path = ?", [(src,) for src in sorted(forget)])
-        db.execute("COMMIT")
+        try:
+            db = self._connect(writing=True)
+            db.execute("BEGIN")
+            try:
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",  # a generator: one pickle at a time
+                               ((src, body.digest, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
+                                for src, body in bodies.items()))
+                db.executemany("DELETE FROM bodies WHERE src_path = ?", [(src,) for src in sorted(forget)])
+                db.execute("COMMIT")
+            except BaseException:
+                try:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the error being raised says more; an open transaction is never committed
+                raise
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            self.put(bodies, forget)  # into a fresh store (or nowhere, after a second failure)
 
     def clear(self) -> None:
-        if self._db is None and not self.path.exists():
+        if not self.usable or (self._db is None and not self.path.exists()):
             return
         try:
             self._connect().execute("DELETE FROM bodies")
-        except sqlite3.Error:
-            self.close()
-            self.path.unlink(missing_ok=True)
+        except sqlite3.Error as exc:
+            self._fail(exc)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        """Close the store (the last connection to close folds the journal into the file)."""
+        if self._db is not None and self._pid == os.getpid():
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass  # a close that fails leaves a journal that the next open replays or a damaged store it sets aside
+        self._db = None
+
+    def _fail(self, exc: sqlite3.Error) -> None:
+        """Set the store aside (its journal files removed) after an error: the next use starts a new one."""
+        self._failures += 1
+        if self._db is not None and self._pid == os.getpid():
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None
+        # A journal must never meet another store: it would be replayed into it.
+        for suffix in ("-wal", "-shm", "-journal"):
+            try:
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+            except OSError:
+                pass
+        reason = str(exc) or type(exc).__name__
+        if self._set_aside is not None:
+            self._set_aside(self.path, f"the body store could not be used ({reason})",
+                            "its bodies are converted again")
 
 
 class Cache:
-    """One cache file for one combination of engine, options and output folder."""
+    """One cache file for one combination of engine, options and output folder.
+
+    A file of it that cannot be read (damaged, cut short, of another format, unreadable,
+    a store SQLite refuses) is set aside as `<name>.unreadable`, with a note for the
+    command line, and the build goes on as a clean one: never a traceback, never trusted.
+    """
 
     def __init__(self, site_dir: Path, key: str, engine: str = ""):
         self.folder = site_dir / CACHE_DIR
@@ -166,34 +242,80 @@ class Cache:
         self.snapshot_path = self.folder / f"{name}.snapshot.pickle"
         self.delta: dict[str, dict] = {}
         """The changes since the last full save (what the delta file holds)."""
-        self.bodies = BodyStore(self.folder / f"{name}.bodies.sqlite")
+        self.bodies = BodyStore(self.folder / f"{name}.bodies.sqlite", self.set_aside)
         self.key = key
-        self.note: str | None = None
+        self.notes: list[str] = []
+        """Why the cache, or part of it, was not used (for the summary)."""
+        self._opened_ns = time.time_ns()
+
+    @property
+    def note(self) -> str | None:
         """Why the cache was not used, when it was not (for --verbose and the summary)."""
+        store = self.bodies.path
+        aside = store.with_name(store.name + ".unreadable")
+        if not any(aside.name in note for note in self.notes):
+            try:
+                if aside.stat().st_mtime_ns >= self._opened_ns:  # set aside by a worker process of this build
+                    self.notes.append(f"the body store could not be used: {store.name} set aside as {aside.name}; "
+                                      "its bodies are converted again")
+            except OSError:
+                pass
+        return "; ".join(self.notes) if self.notes else None
+
+    def set_aside(self, path: Path, why: str, then: str = "rebuilding everything") -> None:
+        """Rename a cache file that cannot be used to `<name>.unreadable` (replacing an older
+        one), so that the next write starts afresh, and note it."""
+        aside = path.with_name(path.name + ".unreadable")
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:
+            done = "gone"
+        except OSError as exc:
+            done = f"could not be set aside ({exc.strerror or exc})"
+        else:
+            done = f"set aside as {aside.name}"
+            now = time.time_ns()
+            try:
+                os.utime(aside, ns=(now, now))  # when: a worker's set-aside is noted by the build that forked it
+            except OSError:
+                pass
+        self.notes.append(f"{why}: {path.name} {done}; {then}")
 
     def load(self) -> CacheState:
         """Return the saved state, or an empty one (with `note` set) when it cannot be trusted.
 
         The state is the last full save plus, when there is one, the delta file written by
-        the builds since (`save_delta`). A delta that cannot be trusted is ignored: the
-        state is then older than the output folder, which costs a few pages rendered again
-        (their files no longer match the manifest), never a stale page.
+        the builds since (`save_delta`). A delta of an older generation (a full save since)
+        is ignored; one that cannot be read makes the whole state untrusted.
         """
+        self.remove_leftovers()
         try:
             state = self._read(self.path)
         except FileNotFoundError:
-            return self._empty(None)
+            return self._empty()
         except _Untrusted as exc:
-            return self._empty(str(exc))
+            self.set_aside(self.path, str(exc))
+            return self._empty()
         if not isinstance(state, CacheState) or state.key != self.key:
-            return self._empty("the build cache belongs to another engine or options: rebuilding everything")
+            self.set_aside(self.path, "the build cache belongs to another engine or options")
+            return self._empty()
         try:
             delta = self._read(self.delta_path)
-        except (FileNotFoundError, _Untrusted):
+        except FileNotFoundError:
             delta = None
-        if isinstance(delta, dict) and delta.get("generation") == state.generation and state.generation:
-            for name, updates in delta["changes"].items():
-                getattr(state, name).update(updates)
+        except _Untrusted as exc:
+            self.set_aside(self.delta_path, str(exc))
+            return self._empty()
+        if delta is not None and not (isinstance(delta, dict) and isinstance(delta.get("changes"), dict)):
+            self.set_aside(self.delta_path, "the build cache's delta file is not one")
+            return self._empty()
+        if delta is not None and delta.get("generation") == state.generation and state.generation:
+            try:
+                for name, updates in delta["changes"].items():
+                    getattr(state, name).update(updates)
+            except (AttributeError, TypeError, ValueError):
+                self.set_aside(self.delta_path, "the build cache's delta file does not fit its state")
+                return self._empty()
             self.delta = delta["changes"]
         return state
 
@@ -209,7 +331,7 @@ class Cache:
                 expected = handle.read(CHECKSUM_SIZE)
                 start = handle.tell()
                 if _crc32(handle) != expected:
-                    raise _Untrusted("the build cache is damaged (checksum mismatch): rebuilding everything")
+                    raise _Untrusted("the build cache is damaged (checksum mismatch)")
                 handle.seek(start)
                 # Tens of thousands of objects, none of them garbage: the collector's passes
                 # while they are made would cost a third of the load.
@@ -223,13 +345,32 @@ class Cache:
         except FileNotFoundError:
             raise
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError,
-                TypeError, ValueError, MemoryError) as exc:
-            raise _Untrusted(f"the build cache could not be read ({type(exc).__name__}): rebuilding everything")
+                TypeError, ValueError, MemoryError, RecursionError) as exc:
+            raise _Untrusted(f"the build cache could not be read ({type(exc).__name__})")
 
-    def _empty(self, note: str | None) -> CacheState:
-        self.note = note
+    def _empty(self) -> CacheState:
         self.bodies.clear()
         return CacheState(self.key)
+
+    def remove_leftovers(self) -> None:
+        """Remove the temp files of cache saves that never finished: those of processes that
+        no longer run (killed while saving), and those older than a day."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        now = time.time()
+        for name in names:
+            parts = name.rsplit(".", 2)
+            if not (name.startswith(".") and len(parts) == 3 and parts[2] == "tmp" and parts[1].isdigit()):
+                continue
+            pid = int(parts[1])
+            path = self.folder / name
+            try:
+                if pid != os.getpid() and (not _is_running(pid) or path.stat().st_mtime < now - 86_400):
+                    path.unlink()
+            except OSError:
+                pass  # gone already, or not ours to remove
 
     def save(self, state: CacheState) -> None:
         """Write the state whole (temp file, then rename), drop the delta, and remove the
@@ -239,7 +380,8 @@ class Cache:
         self.delta = {}
         self.delta_path.unlink(missing_ok=True)
         for path in self.folder.glob("*.*"):
-            if path.is_file() and path.suffix in (".pickle", ".sqlite") and not path.name.startswith(f"{self.engine}-"):
+            if path.is_file() and path.suffix in (".pickle", ".sqlite", ".sqlite-wal", ".sqlite-shm", ".unreadable") \
+                    and not path.name.startswith(f"{self.engine}-"):
                 path.unlink(missing_ok=True)
 
     def save_delta(self, state: CacheState, changes: dict[str, dict]) -> None:
@@ -258,11 +400,15 @@ class Cache:
         """Return what the last build saw and left (the pipeline's `Snapshot`), or None."""
         try:
             return self._read(self.snapshot_path)
-        except (FileNotFoundError, _Untrusted):
+        except FileNotFoundError:
+            return None
+        except _Untrusted as exc:
+            self.set_aside(self.snapshot_path, str(exc))
             return None
 
     def write_snapshot(self, snapshot: Any) -> None:
         self._write(self.snapshot_path, snapshot)
+        self.remove_leftovers()  # a build that ends with the no-op shortcut never loads the cache
 
     def _write(self, path: Path, value: Any) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -281,6 +427,24 @@ class Cache:
         finally:
             if temp.exists():
                 temp.unlink()
+
+
+def _inode_of(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _is_running(pid: int) -> bool:
+    """True when a process `pid` exists (ours or another user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _Untrusted(Exception):

@@ -285,9 +285,15 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
 
 def read_body(site_dir: Path, src_path: str, body_line: int) -> str:
     """Return the Markdown body of a source file: its text from `body_line` (the record's),
-    as `source.parse_document` cuts it, without parsing the front matter again."""
+    as `source.parse_document` cuts it, without parsing the front matter again. The file
+    may have changed since it was planned: `body_digest` of the text says what was read."""
     with open(site_dir / src_path, "rb") as handle:
         return "\n".join(decode_text(handle.read(), src_path).split("\n")[body_line - 1:])
+
+
+def body_digest(body_line: int, body: str) -> str:
+    """Return the hash of a Markdown body and the line it starts at (a record's `body_digest`)."""
+    return hashlib.blake2b(f"{body_line}\n{body}".encode(), digest_size=12).hexdigest()
 
 
 def _parse_source(data: bytes, src_path: str, section: str, digest: str, config: SiteConfig):
@@ -303,7 +309,7 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
                                 f"the text contains control characters ({describe_not_xml(doc.body)}): "
                                 f"{NOT_XML_FIX}", NOT_XML_HINT))
     checker = _Checker(doc, problems)
-    digests = (digest, hashlib.blake2b(f"{doc.body_line}\n{doc.body}".encode(), digest_size=12).hexdigest())
+    digests = (digest, body_digest(doc.body_line, doc.body))
     if section == "articles":
         record = _load_article(doc, checker, config, digests)
     elif section == "authors":

@@ -24,7 +24,7 @@ from .cache import CACHE_DIR, Cache, CacheState, cache_key, engine_digest
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
 from .load import Walk, load_records, load_source, read_body, section_of, stat_signature, walk
-from .model import Site, build_site_graph, patch_site, structure_of
+from .model import PUBLISHED, Site, build_site_graph, patch_site, structure_of
 from .output import REFUSED_WRITES, BuildLock, OutputFolder, Staged, WriteReport
 from .render import Output, Renderer
 from .routes import Copy, Route, plan_routes
@@ -130,13 +130,31 @@ class Summary:
     warnings: list[Problem]
     next_due: tuple[str, datetime] | None
     """The scheduled article that falls due first: its source and date, in the site's time zone."""
+    latest_published: datetime | None = None
+    """The date of the newest article built as published (due): a clock set back before it
+    makes it scheduled again (issue 10)."""
 
     @classmethod
     def of(cls, plan: Plan) -> "Summary":
         site = plan.site
         due = site.next_scheduled
         return cls(len(plan.routes), len(site.articles), len(site.authors), len(site.tags), plan.warnings,
-                   (due.src_path, due.date.astimezone(plan.config.tz)) if due else None)
+                   (due.src_path, due.date.astimezone(plan.config.tz)) if due else None,
+                   latest_published(site))
+
+    def is_due_again(self, now: datetime) -> bool:
+        """True when `now` changes what is scheduled: an article falls due, or one built as
+        published is no longer due (the clock moved back)."""
+        return (self.next_due is not None and self.next_due[1] <= now) or \
+            (self.latest_published is not None and self.latest_published > now)
+
+
+def latest_published(site: Site) -> datetime | None:
+    """Return the date of the newest article of `site` whose status is published (due)."""
+    for article in site.articles:  # newest first: drafts and scheduled articles come before it, if built
+        if article.status == PUBLISHED:
+            return article.record.date
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +173,7 @@ class Snapshot:
     def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime,
                     walked: Walk) -> bool:
         summary = self.summary
-        if (options.strict and summary.warnings) or (summary.next_due and summary.next_due[1] <= now):
+        if (options.strict and summary.warnings) or summary.is_due_again(now):
             return False
         if self.config_digest != _config_digest(site_dir):
             return False
@@ -213,7 +231,8 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     """Return the plan of the site as it is now, derived from the previous build's plan, when
     no change since touched the site's structure (`model.structure_of`): no file added,
     removed or renamed, no article moved, retagged or reattributed, no scheduled article
-    fallen due. Return None when the site must be planned afresh (`plan_site`).
+    fallen due, no published one made scheduled again by a clock set back. Return None
+    when the site must be planned afresh (`plan_site`).
 
     `touched` (from the live preview's watcher) lists every site-relative path changed since
     the previous build: when they are all existing Markdown files, only those are looked at.
@@ -224,6 +243,9 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     """
     due = previous.site.next_scheduled
     if due is not None and due.date <= now:
+        return None
+    latest = latest_published(previous.site)
+    if latest is not None and latest > now:  # the clock moved back past an article it published
         return None
     content = site_dir / "content"
     now_ns = time.time_ns()
@@ -489,6 +511,11 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, session:
     if session is not None:  # the cards of this build, for the next one (views are the same while the structure is)
         session.cards = {**session.cards, **renderer.cards_by_source()} if changed is not None \
             else renderer.cards_by_source()
+    for src_path in renderer.changed_while_building():
+        # Read again by the next build, whatever its stat says: its body is stored under the
+        # hash of the text converted, its record is the one planned (issue 10).
+        entry = plan.sources[src_path]
+        plan.sources[src_path] = ("", entry[1], entry[2], None)
     kept = {route.out_path for route in plan.routes} - {route.out_path for route in todo}
     copies = [(c.out_path, static_origin(c.origin, site_dir) / c.src_path) for c in plan.copies]
     report = folder.finish(staged, copies, kept, previous=state.produced if session else None)
@@ -534,6 +561,8 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, session:
     if session is None and None not in content.values():  # a file just changed: no use before it settles
         cache.write_snapshot(Snapshot(state.config_digest, content, templates, folder.files_now(state.manifest),
                                       result.summary))
+    if session is None:
+        cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
     return result
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from . import publish
 from .config import SiteConfig
 from .errors import Problem, SourceLoc, error, positional_reduce, warning
-from .load import NOT_XML, strip_not_xml
+from .load import NOT_XML, body_digest, strip_not_xml
 from .model import PUBLISHED, Article, Author, Site
 from .routes import Copy, Route, article_url, out_path_for, paginated_urls
 
@@ -300,12 +300,21 @@ class Renderer:
         return records
 
     def body_source(self, src_path: str) -> BodySource:
-        """Return a body to convert, with its Markdown text (read again when this build did not read it)."""
+        """Return a body to convert, with its Markdown text (read again when this build did not
+        read it) and the hash of that text: the file may have changed since it was planned,
+        and a body is stored under the hash of what was converted (issue 10)."""
         record = self.records[src_path]
         text = self.texts.get(src_path)
         if text is None:
             text = self.read_source(src_path, record.body_line) if self.read_source else ""
+            return BodySource(src_path, body_digest(record.body_line, text), text, record.body_line)
         return BodySource(src_path, record.body_digest, text, record.body_line)
+
+    def changed_while_building(self) -> list[str]:
+        """Return the sources whose body this build converted from other bytes than it
+        planned with (edited in between): the page shows the newer text, the plan the older."""
+        return sorted(src_path for src_path in self.fresh_paths
+                      if self.body_info[src_path][0] != self.records[src_path].body_digest)
 
     def render_bodies(self, map_fn: Callable = map, changed: set[str] | None = None) -> int:
         """Convert every body to HTML, reusing still-valid bodies of a previous build.
