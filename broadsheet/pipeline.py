@@ -13,6 +13,7 @@ import errno
 import hashlib
 import os
 import signal
+import sys
 import time
 from stat import S_ISREG
 from dataclasses import dataclass, field, replace
@@ -658,11 +659,19 @@ def _strict(problems: list[Problem], options: BuildOptions) -> list[Problem]:
 _WORKER: tuple[Renderer, OutputFolder | None] | None = None
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the build, which stops them: no traceback per worker."""
+def _ignore_interrupts(build_pid: int) -> None:
+    """Workers leave Ctrl-C to the build, which stops them: no traceback per worker. A worker
+    whose build is killed (`kill -9`) dies with it: an orphan would finish its chunk of pages
+    into the staging folder, keep the build lock held, and print a broken-pipe traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool stops its workers with SIGTERM
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if sys.platform.startswith("linux"):
+        import ctypes  # here: only forked workers need it
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != build_pid:  # killed before the line above took effect
+        os._exit(1)
 
 
 def _render_body(src_path: str):
@@ -703,7 +712,7 @@ class _Pool:
             # whole process group): a worker interrupted half-way through starting can hang the build.
             mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
-                pool = context.Pool(self.jobs, initializer=_ignore_interrupts)
+                pool = context.Pool(self.jobs, initializer=_ignore_interrupts, initargs=(os.getpid(),))
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             with pool:

@@ -128,7 +128,7 @@ def test_issue_10_builds_started_together_all_succeed_one_after_another(tmp_path
 @pytest.mark.slow
 def test_issue_10_killed_build_leaves_no_lock_and_no_staging_after_a_no_op_build(tmp_path):
     """SIGKILL during staging (the build process alone, as `kill -9 PID` does: its workers
-    finish their chunk), then a build that finds nothing changed: it must not wait for the
+    die with it), then a build that finds nothing changed: it must not wait for the
     dead build, and it removes the staging folder, which `rsync --delete` would publish."""
     site = big_site(tmp_path / "site")
     out = site / "output"
@@ -182,3 +182,45 @@ def test_issue_10_ctrl_c_stops_a_waiting_build(tmp_path):
     assert (code, err.strip()) == (130, "interrupted")
     code_1, _out_1, err_1 = finish(first)
     assert code_1 == 0, err_1
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def is_running(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with their build on Linux (prctl)")
+def test_issue_10_workers_of_a_killed_build_stop_at_once_and_silently(tmp_path):
+    """`kill -9` of a build that renders in worker processes: the workers end with it,
+    print no traceback, and a next build does not wait for them."""
+    site = big_site(tmp_path / "site", 600)
+    doomed = start_build(site, "--jobs", "2")
+    wait_until(lambda: staged_count(site / "output") >= 20 or doomed.poll() is not None, what="pages being staged")
+    workers = children_of(doomed.pid)
+    assert doomed.poll() is None and workers, "the build ended before it could be killed"
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.wait(30)
+    wait_until(lambda: not any(is_running(pid) for pid in workers), timeout=2, what="the workers to end")
+    assert "Traceback" not in doomed.stderr.read()
+    started = time.monotonic()
+    code, _out, err = finish(start_build(site))
+    assert code == 0, err
+    assert "waiting" not in err and time.monotonic() - started < 60
