@@ -149,6 +149,8 @@ class Preview:
         """True once a signal (or the caller) asked the preview to stop: read by every build."""
         self.failed = False
         """The last build failed: the next one looks at every file, not only the saved ones."""
+        self.cache_note: str | None = None
+        """The last note about the build cache printed (printed once, not per rebuild)."""
         self.session = Session(site_dir, BuildOptions(out_dir=self.folder, preview=True, jobs=1))
         """The builds of this preview; its cache stays in memory between rebuilds."""
 
@@ -227,6 +229,10 @@ class Preview:
             self.publish(PreviewState(self.state.epoch + 1, problems=text))
             return None
         self.failed = False
+        note = result.stats.cache_note
+        if note and note != self.cache_note:  # the saved state was unreadable (set aside) or not used
+            self.log(f"note: {note}")
+        self.cache_note = note
         written = result.report.written + result.report.removed
         if quiet and not written:
             return result

@@ -716,6 +716,26 @@ def test_issue_10_a_signal_as_soon_as_the_server_says_it_is_ready(tmp_path: Path
             live.kill()
 
 
+def test_issue_10_a_damaged_saved_state_is_set_aside_with_a_note(tmp_path: Path) -> None:
+    """The preview's saved cache, damaged while it was stopped: the next `serve` says so and
+    builds everything afresh, as `build` does."""
+    site = make_site(tmp_path / "site", site_files())
+    live = ServeProcess(site)
+    try:
+        assert live.send_stop(signal.SIGINT)[0] == 0, live.output
+    finally:
+        live.kill()
+    [state] = [p for p in (site / ".cache" / "broadsheet").glob("*.pickle") if p.name.count(".") == 1]
+    state.write_bytes(b"\x00\xffnot a cache file\n" * 50)
+    live = ServeProcess(site)
+    try:
+        assert re.search(rf"^note: .*{re.escape(state.name)} set aside", live.output, re.M), live.output
+        assert re.search(r"^Built the preview .*; 5 Markdown bodies converted", live.output, re.M), live.output
+        assert "Traceback" not in live.output
+    finally:
+        live.kill()
+
+
 def test_a_stream_that_woke_late_still_hears_of_every_changed_page(tmp_path: Path) -> None:
     from broadsheet.serve import Preview, PreviewState
 
