@@ -185,10 +185,10 @@ def _check_comment_as_value(key_node: yaml.Node, yaml_text: str, src_path: str, 
     line = yaml_text.split("\n")[key_node.end_mark.line]
     found = _COMMENT_AS_VALUE.match(line, key_node.end_mark.column)
     if found:
-        written = found.group(1).replace("\\", "\\\\").replace('"', '\\"')
         problems.append(warning(SourceLoc(src_path, key_node.start_mark.line + first_line),
                                 f"'{key_node.value}': YAML reads '{found.group(1)}' as a comment, so the value "
-                                f"is empty", f'quote it if it is the value: {key_node.value}: "{written}"'))
+                                f"is empty", f"quote it if it is the value: {key_node.value}: "
+                                             f"{_double_quoted(found.group(1))}"))
 
 
 def _too_deep(yaml_text: str, src_path: str, first_line: int, subject: str) -> Problem:
@@ -231,8 +231,12 @@ def _quote_example(line: str, fallback: str) -> str:
     found = _FIELD.match(line)
     if not found or not found.group(3) or found.group(3)[0] in "[{\"'":
         return fallback
-    value = found.group(3).replace("\\", "\\\\").replace('"', '\\"')
-    return f'{found.group(1).strip()}{found.group(2)}: "{value}"'
+    return f"{found.group(1).strip()}{found.group(2)}: {_double_quoted(found.group(3))}"
+
+
+def _double_quoted(text: str) -> str:
+    """Return `text` as a YAML double-quoted value."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, yaml_text: str, src_path: str, first_line: int,
