@@ -206,12 +206,7 @@ class BodyStore:
     def _fail(self, exc: sqlite3.Error) -> None:
         """Set the store aside (its journal files removed) after an error: the next use starts a new one."""
         self._failures += 1
-        if self._db is not None and self._pid == os.getpid():
-            try:
-                self._db.close()
-            except sqlite3.Error:
-                pass
-        self._db = None
+        self.close()
         # A journal must never meet another store: it would be replayed into it.
         for suffix in ("-wal", "-shm", "-journal"):
             try:

@@ -242,11 +242,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     This is what makes an edit cost the pages it touches rather than the whole site; the
     property test in tests/test_incremental.py checks the result against clean builds.
     """
-    due = previous.site.next_scheduled
-    if due is not None and due.date <= now:
-        return None
-    latest = latest_published(previous.site)
-    if latest is not None and latest > now:  # the clock moved back past an article it published
+    if Summary.of(previous).is_due_again(now):  # an article fell due, or the clock moved back past one
         return None
     content = site_dir / "content"
     now_ns = time.time_ns()
@@ -706,8 +702,6 @@ class _Pool:
             import multiprocessing
             context = multiprocessing.get_context("fork")
             chunk = max(1, len(items) // (self.jobs * 8))
-            done = 0
-            total = sum(sizes) if sizes else len(items)
             # Ctrl-C (and SIGTERM) are held back while the workers are forked (Ctrl-C goes to the
             # whole process group): a worker interrupted half-way through starting can hang the build.
             mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
@@ -716,21 +710,20 @@ class _Pool:
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             with pool:
-                for index, result in enumerate(pool.imap(function, items, chunksize=chunk)):
-                    done += sizes[index] if sizes else 1
-                    if self.progress:
-                        self.progress(what, done, total)
-                    yield result
+                yield from self._reported(pool.imap(function, items, chunksize=chunk), what, len(items), sizes)
         finally:
             _WORKER = None
 
     def _here(self, function: Callable, items: list, what: str, sizes: list[int] | None = None) -> Iterator:
         """Map `function` over `items` in this process, reporting progress after each item:
         a build that its progress callback stops (the preview's Ctrl-C) stops between two."""
+        return self._reported(map(function, items), what, len(items), sizes)
+
+    def _reported(self, results: Iterator, what: str, count: int, sizes: list[int] | None) -> Iterator:
+        """Yield `results` (of `count` items, weighing `sizes` if given), reporting progress after each."""
         done = 0
-        total = sum(sizes) if sizes else len(items)
-        for index, item in enumerate(items):
-            result = function(item)
+        total = sum(sizes) if sizes else count
+        for index, result in enumerate(results):
             done += sizes[index] if sizes else 1
             if self.progress:
                 self.progress(what, done, total)
