@@ -2,13 +2,21 @@
 """Broadsheet's benchmark: cold build, no-op rebuild, one-article edits, peak memory,
 and the floor — Python-Markdown alone converting every body on one core.
 
-    python3 benchmarks/run.py [--sizes 1000,4000,10000] [--runs 3] [--work DIR]
+    python3 benchmarks/run.py [--sizes 1000,4000,10000,50000] [--runs 3] [--work DIR]
+                              [--engine DIR [--engine DIR ...]] [--json FILE]
 
 Generates each corpus once (benchmarks/corpus.py; cached in --work, default
-/tmp/broadsheet-bench), then times real `build.py` runs in fresh processes, as a user
-runs them. Reports medians of --runs runs (one run for sizes above 5,000) and prints a
-Markdown table for benchmarks/README.md. A script, not a test: machines are shared and
-noisy; compare ratios measured in the same run.
+/tmp/broadsheet-bench, as corpus-<size>, never modified afterwards), copies it to a
+working site per engine, then times real `build.py` runs in fresh processes, as a user
+runs them. Up to 5,000 articles every figure is the median of --runs runs; above, the
+cold build and the floor run once (and the smarty floor and the `--jobs 1` build not at
+all above 10,000 and 4,000), the no-op and the edits stay medians of --runs.
+
+--engine names a checkout of Broadsheet whose code is timed (default: this repository);
+given several times, each size is run with each engine back to back, on the same corpus,
+each in its own working site, cache and output folder. Prints a Markdown table for
+benchmarks/README.md. A script, not a test: machines are shared and noisy; compare
+ratios measured in the same run.
 """
 
 from __future__ import annotations
@@ -75,11 +83,21 @@ print(time.perf_counter() - started)
 """
 
 
-def run_build(site: Path, out: Path, *extra: str) -> dict:
-    """Run one build; return wall seconds, files written, peak RSS (MB) of build and workers."""
+SINGLE_RUN_ABOVE = 5000
+"""Above this many articles the cold build and the floor run once."""
+SMARTY_UP_TO = 10_000
+"""The smarty floor (minutes at 50,000) only up to this many articles."""
+JOBS1_UP_TO = 4000
+"""The `--jobs 1` cold build only up to this many articles."""
+
+
+def run_build(engine: Path, site: Path, out: Path, *extra: str) -> dict:
+    """Run one build with the engine in `engine` (a `python -c` script imports the
+    `broadsheet` package of its working folder); return wall seconds, files written,
+    peak RSS (MB) of build and workers."""
     started = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", BUILD, "--site", str(site), "--output", str(out), *extra],
-                          cwd=REPO, capture_output=True, text=True, env=ENV)
+                          cwd=engine, capture_output=True, text=True, env=ENV)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"build failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -88,8 +106,8 @@ def run_build(site: Path, out: Path, *extra: str) -> dict:
     return {"wall": wall, "written": written, "rss": me / 1024, "worker_rss": workers / 1024}
 
 
-def floor(site: Path, variant: str) -> float:
-    proc = subprocess.run([sys.executable, "-c", FLOOR, str(site), variant], cwd=REPO,
+def floor(engine: Path, site: Path, variant: str) -> float:
+    proc = subprocess.run([sys.executable, "-c", FLOOR, str(site), variant], cwd=engine,
                           capture_output=True, text=True, check=True, env=ENV)
     return float(proc.stdout.strip())
 
@@ -98,53 +116,87 @@ def median(runs: list[dict], key: str) -> float:
     return statistics.median(run[key] for run in runs)
 
 
-def bench(size: int, runs: int, work: Path) -> dict:
-    site = work / f"corpus-{size}"
-    if not (site / "config.yaml").exists():
+def describe_engine(engine: Path) -> str:
+    """The commit of an engine checkout (with `+` if it has changes), or its folder."""
+    try:
+        head = subprocess.run(["git", "-C", str(engine), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(engine), "status", "--porcelain", "--", "broadsheet"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("+" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return engine.name  # an exported tree (git archive) has no history
+
+
+def prepare_site(size: int, work: Path, label: str) -> Path:
+    """Return a fresh working copy of the corpus of `size` articles for one engine.
+
+    The corpus itself (work/corpus-<size>) is generated once and never written to again
+    (other processes may copy it); the builds, their cache and the edits use the copy."""
+    corpus_dir = work / f"corpus-{size}"
+    if not (corpus_dir / "config.yaml").exists():
         print(f"generating {size} articles…", file=sys.stderr)
-        corpus.generate(site, size, seed=1)
-    out = work / f"out-{size}"
+        corpus.generate(corpus_dir, size, seed=1)
+    site = work / f"site-{size}-{label}"
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.copytree(corpus_dir, site, ignore=shutil.ignore_patterns(".cache", "output"))
+    return site
+
+
+def bench(size: int, runs: int, work: Path, engine: Path, label: str) -> dict:
+    site = prepare_site(size, work, label)
+    out = work / f"out-{size}-{label}"
     article = corpus.article_paths(site)[size // 2]
     original = article.read_bytes()
-    result: dict = {"size": size}
+    once = runs if size <= SINGLE_RUN_ABOVE else 1
+    result: dict = {"size": size, "engine": str(engine), "engine_label": label, "engine_commit": describe_engine(engine),
+                    "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     try:
-        result["floor"] = statistics.median(floor(site, "ours") for _ in range(runs))
-        result["floor_smarty"] = floor(site, "smarty")
+        print(f"{size} / {label}: floor…", file=sys.stderr)
+        result["floor"] = statistics.median(floor(engine, site, "ours") for _ in range(once))
+        result["floor_smarty"] = floor(engine, site, "smarty") if size <= SMARTY_UP_TO else None
+        print(f"{size} / {label}: cold build…", file=sys.stderr)
         cold = []
-        for _ in range(runs):
+        for _ in range(once):
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(site / ".cache", ignore_errors=True)
-            cold.append(run_build(site, out))
+            cold.append(run_build(engine, site, out))
         result["cold"] = cold
         result["cold_jobs1"] = []
-        if size <= 4000:
+        if size <= JOBS1_UP_TO:
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(site / ".cache", ignore_errors=True)
-            result["cold_jobs1"].append(run_build(site, out, "--jobs", "1"))
-        result["noop"] = [run_build(site, out) for _ in range(runs)]
+            result["cold_jobs1"].append(run_build(engine, site, out, "--jobs", "1"))
+        print(f"{size} / {label}: no-op and edits…", file=sys.stderr)
+        result["noop"] = [run_build(engine, site, out) for _ in range(runs)]
         body, title = [], []
         for n in range(1, runs + 1):
             corpus.edit_body(article, n)
-            body.append(run_build(site, out))
+            body.append(run_build(engine, site, out))
         for n in range(1, runs + 1):
             corpus.edit_title(article, n)
-            title.append(run_build(site, out))
+            title.append(run_build(engine, site, out))
         result["body"], result["title"] = body, title
     finally:
         article.write_bytes(original)
+    result["load_average"] = os.getloadavg()[0]
     return result
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| articles | Markdown floor (1 core) | cold build | cold / floor | cold, --jobs 1 | no-op rebuild "
-             "| body edit | title edit | peak RSS (build / worker) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    engines = len({r["engine"] for r in results}) > 1
+    lines = ["| articles | " + ("engine | " if engines else "") + "Markdown floor (1 core) | cold build | cold / floor "
+             "| cold, --jobs 1 | no-op rebuild | body edit | title edit | peak RSS (build / worker) |",
+             "|---|" + ("---|" if engines else "") + "---|---|---|---|---|---|---|---|"]
     for r in results:
         cold = median(r["cold"], "wall")
         jobs1 = f"{median(r['cold_jobs1'], 'wall'):.2f} s" if r["cold_jobs1"] else "–"
+        smarty = f" (smarty: {r['floor_smarty']:.2f} s)" if r["floor_smarty"] is not None else ""
+        runs = "" if len(r["cold"]) > 1 else " (1 run)"
         lines.append(
-            f"| {r['size']:,} | {r['floor']:.2f} s (smarty: {r['floor_smarty']:.2f} s) "
-            f"| {cold:.2f} s, {r['cold'][0]['written']:,} files | {cold / r['floor']:.2f} | {jobs1} "
+            f"| {r['size']:,} | " + (f"{r['engine_commit']} | " if engines else "")
+            + f"{r['floor']:.2f} s{smarty} "
+            f"| {cold:.2f} s{runs}, {r['cold'][0]['written']:,} files | {cold / r['floor']:.2f} | {jobs1} "
             f"| {median(r['noop'], 'wall'):.2f} s, {r['noop'][-1]['written']} files "
             f"| {median(r['body'], 'wall'):.2f} s, {r['body'][-1]['written']} files "
             f"| {median(r['title'], 'wall'):.2f} s, {r['title'][-1]['written']} files "
@@ -152,24 +204,42 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def engine_labels(engines: list[Path]) -> list[str]:
+    """A folder-name label per engine, made unique, for its working site and output folder."""
+    labels: list[str] = []
+    for engine in engines:
+        label = re.sub(r"[^A-Za-z0-9_.-]", "_", engine.name) or "engine"
+        labels.append(label if label not in labels else f"{label}-{len(labels)}")
+    return labels
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,4000,10000")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/broadsheet-bench"))
+    parser.add_argument("--sizes", default="1000,4000,10000", help="article counts, comma-separated (e.g. 1000,4000,10000,50000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (medians); above 5,000 articles the cold build and floor run once")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/broadsheet-bench"),
+                        help="where the corpora, working sites and output folders live")
+    parser.add_argument("--engine", type=Path, action="append", metavar="DIR",
+                        help="a checkout of Broadsheet whose code is timed (default: this repository); "
+                             "repeat to run several engines back to back")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()
+    engines = [engine.resolve() for engine in (args.engine or [REPO])]
+    for engine in engines:
+        if not (engine / "broadsheet" / "cli.py").is_file():
+            parser.error(f"--engine {engine}: no broadsheet/cli.py there")
+    labels = engine_labels(engines)
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
-        runs = args.runs if size <= 5000 else 1
-        results.append(bench(size, runs, args.work))
-        print(table(results[-1:]).splitlines()[-1], file=sys.stderr)
+        for engine, label in zip(engines, labels):
+            results.append(bench(size, args.runs, args.work, engine, label))
+            print(table(results[-1:]).splitlines()[-1], file=sys.stderr)
+            if args.json:  # after each size: a long series interrupted keeps what it measured
+                args.json.write_text(json.dumps(results, indent=2))
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average at the end {os.getloadavg()[0]:.2f}")
     print(table(results))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
     return 0
 
 
