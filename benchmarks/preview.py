@@ -183,7 +183,7 @@ def main() -> int:
         for engine, label in zip(engines, engine_labels(engines)):
             site = prepare_site(size, args.work, label)
             r = measure(engine, site, args.saves, kinds)
-            r.update(size=size, engine=str(engine), engine_label=label,
+            r.update(size=size, engine_label=label,
                      date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
             results.append(r)
             rows.append(f"| {size:,} | " + (f"{label} | " if several else "")

@@ -149,7 +149,7 @@ def bench(size: int, runs: int, work: Path, engine: Path, label: str) -> dict:
     article = corpus.article_paths(site)[size // 2]
     original = article.read_bytes()
     once = runs if size <= SINGLE_RUN_ABOVE else 1
-    result: dict = {"size": size, "engine": str(engine), "engine_label": label, "engine_commit": describe_engine(engine),
+    result: dict = {"size": size, "engine_label": label, "engine_commit": describe_engine(engine),
                     "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     try:
         print(f"{size} / {label}: floor…", file=sys.stderr)
@@ -184,7 +184,7 @@ def bench(size: int, runs: int, work: Path, engine: Path, label: str) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    engines = len({r["engine"] for r in results}) > 1
+    engines = len({r["engine_label"] for r in results}) > 1
     lines = ["| articles | " + ("engine | " if engines else "") + "Markdown floor (1 core) | cold build | cold / floor "
              "| cold, --jobs 1 | no-op rebuild | body edit | title edit | peak RSS (build / worker) |",
              "|---|" + ("---|" if engines else "") + "---|---|---|---|---|---|---|---|"]
@@ -194,7 +194,7 @@ def table(results: list[dict]) -> str:
         smarty = f" (smarty: {r['floor_smarty']:.2f} s)" if r["floor_smarty"] is not None else ""
         runs = "" if len(r["cold"]) > 1 else " (1 run)"
         lines.append(
-            f"| {r['size']:,} | " + (f"{r['engine_commit']} | " if engines else "")
+            f"| {r['size']:,} | " + (f"{engine_name(r)} | " if engines else "")
             + f"{r['floor']:.2f} s{smarty} "
             f"| {cold:.2f} s{runs}, {r['cold'][0]['written']:,} files | {cold / r['floor']:.2f} | {jobs1} "
             f"| {median(r['noop'], 'wall'):.2f} s, {r['noop'][-1]['written']} files "
@@ -202,6 +202,11 @@ def table(results: list[dict]) -> str:
             f"| {median(r['title'], 'wall'):.2f} s, {r['title'][-1]['written']} files "
             f"| {max(run['rss'] for run in r['cold']):.0f} / {max(run['worker_rss'] for run in r['cold']):.0f} MB |")
     return "\n".join(lines)
+
+
+def engine_name(result: dict) -> str:
+    label, commit = result["engine_label"], result["engine_commit"]
+    return label if commit == label else f"{label} ({commit})"
 
 
 def engine_labels(engines: list[Path]) -> list[str]:
