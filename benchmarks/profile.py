@@ -2,7 +2,7 @@
 """Where a rebuild spends its time: cProfile of a no-op, a body edit, a title edit and a
 live-preview save, on a site that was built before.
 
-    python3 benchmarks/profile.py SITE --output OUT [--engine DIR] [--kinds noop,body,title,preview]
+    python3 benchmarks/profile.py SITE [--output OUT] [--engine DIR] [--kinds noop,body,title,preview]
                                   [--top 30] [--save DIR]
 
 SITE must be a working copy (never a shared corpus: the edits write to one of its
@@ -114,23 +114,30 @@ def build_quietly(engine: Path, site: Path, out: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("site", type=Path, help="a working copy of a corpus, built before into --output")
-    parser.add_argument("--output", type=Path, required=True, help="the output folder it was built into")
+    parser.add_argument("--output", type=Path, help="the output folder it was built into (not needed for preview)")
     parser.add_argument("--engine", type=Path, default=REPO, help="the checkout whose code runs (default: this one)")
     parser.add_argument("--kinds", default="noop,body,title", help="of noop, body, title, preview")
     parser.add_argument("--top", type=int, default=30, help="entries shown, by cumulative time")
     parser.add_argument("--save", type=Path, help="keep the .prof files here")
     args = parser.parse_args()
-    site, out, engine = args.site.resolve(), args.output.resolve(), args.engine.resolve()
+    kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
+    unknown = [kind for kind in kinds if kind not in ("noop", "body", "title", "preview")]
+    if unknown:
+        parser.error(f"unknown kind {unknown[0]!r}: noop, body, title or preview")
+    if args.output is None and kinds != ["preview"] * len(kinds):
+        parser.error("--output is needed for noop, body and title")
+    site, engine = args.site.resolve(), args.engine.resolve()
+    out = args.output.resolve() if args.output else site / "output"
     save = args.save or Path(os.environ.get("TMPDIR", "/tmp"))
     save.mkdir(parents=True, exist_ok=True)
     paths = corpus.article_paths(site)
     article = paths[len(paths) // 2]  # the article run.py edits
     src_path = article.relative_to(site).as_posix()
-    if any(kind.strip() != "preview" for kind in args.kinds.split(",")):
+    if any(kind != "preview" for kind in kinds):
         started = time.perf_counter()
         build_quietly(engine, site, out)  # settle: a copied site's files have new stat signatures
         print(f"settling build: {time.perf_counter() - started:.2f} s")
-    for kind in (k.strip() for k in args.kinds.split(",")):
+    for kind in kinds:
         stats_file = save / f"{site.name}-{kind}.prof"
         if kind == "preview":
             preview_article = paths[len(paths) // 3].relative_to(site).as_posix()  # the one preview.py edits
@@ -142,8 +149,6 @@ def main() -> int:
                     corpus.edit_body(article, 1)
                 elif kind == "title":
                     corpus.edit_title(article, 1)
-                elif kind != "noop":
-                    parser.error(f"unknown kind {kind!r}")
                 wall, stdout, stderr = run(engine, BUILD, str(stats_file), "--site", str(site), "--output", str(out))
             finally:
                 article.write_bytes(original)
