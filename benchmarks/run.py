@@ -239,7 +239,7 @@ def main() -> int:
     for size in (int(s) for s in args.sizes.split(",")):
         for engine, label in zip(engines, labels):
             results.append(bench(size, args.runs, args.work, engine, label))
-            print(table(results[-1:]).splitlines()[-1], file=sys.stderr)
+            print(f"{label}: " + table(results[-1:]).splitlines()[-1], file=sys.stderr)
             if args.json:  # after each size: a long series interrupted keeps what it measured
                 args.json.write_text(json.dumps(results, indent=2))
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
