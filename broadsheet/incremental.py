@@ -80,6 +80,28 @@ class PagesToRender:
     """The pages to render: a new fingerprint, or a file not as the last build left it."""
 
 
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What a build did, for `LastBuild.remember` to keep for the next one."""
+
+    plan: Plan
+    renderer: Renderer
+    """Its bodies, cards and link world, as this build left them."""
+    pages: PagesToRender
+    media_problems: dict[str, tuple]
+    """src_path → its hero image or avatar problems."""
+    templates: dict[str, tuple | None]
+    """The signature of every template and theme file, as this build saw them."""
+    folder: OutputFolder
+    staged: list[Staged]
+    """The pages rendered, as written (or found already holding their bytes)."""
+    kept: set[str]
+    """The pages not rendered, kept as the last build left them."""
+    summary: Summary
+    wrote_anything: bool
+    """Something was converted, rendered, written or removed."""
+
+
 def template_signatures(site_dir: Path) -> dict[str, tuple | None]:
     """Return the stat signature (for a file that just changed, the hash of its bytes) of
     every file under layouts/ and the default theme: when all are unchanged, so is every
@@ -161,9 +183,7 @@ class LastBuild:
         """Return every file the last build left in the output folder, when known for sure."""
         return None
 
-    def remember(self, site_dir: Path, plan: Plan, renderer: Renderer, pages: PagesToRender,
-                 media_problems: dict, templates: dict, folder: OutputFolder, staged: list[Staged],
-                 kept: set[str], summary: Summary, wrote_anything: bool) -> None:
+    def remember(self, built: Built) -> None:
         """Keep what this build learned for the next one."""
         raise NotImplementedError
 
@@ -198,23 +218,20 @@ class OnDisk(LastBuild):
         # (one walk, which also finds what to remove).
         return plan.routes, folder.survey().get
 
-    def remember(self, site_dir: Path, plan: Plan, renderer: Renderer, pages: PagesToRender,
-                 media_problems: dict, templates: dict, folder: OutputFolder, staged: list[Staged],
-                 kept: set[str], summary: Summary, wrote_anything: bool) -> None:
-        state = self.state
-        if wrote_anything or not _same_digests(plan.sources, state.sources):
+    def remember(self, built: Built) -> None:
+        state, plan = self.state, built.plan
+        if built.wrote_anything or not _same_digests(plan.sources, state.sources):
             # (a no-op rebuild does not rewrite a cache of many megabytes)
-            changes = _changes(plan, renderer, pages, media_problems, staged, state) \
-                if plan.changed is not None else None
-            _update(state, self.cache, plan, renderer, pages, media_problems, templates, folder, staged, kept)
+            changes = _changes(built, state) if plan.changed is not None else None
+            _update(state, self.cache, built)
             if changes is not None:
                 self.cache.save_delta(state, changes)
             else:
                 self.cache.save(state)
         content = plan.content_signatures()
         if None not in content.values():  # a file just changed: no use before it settles
-            self.cache.write_snapshot(Snapshot(state.config_digest, content, templates,
-                                               folder.files_now(state.manifest), summary))
+            self.cache.write_snapshot(Snapshot(state.config_digest, content, built.templates,
+                                               built.folder.files_now(state.manifest), built.summary))
         self.cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
 
 
@@ -266,13 +283,11 @@ class InMemory(LastBuild):
     def produced_before(self) -> set[str] | None:
         return self.state.produced
 
-    def remember(self, site_dir: Path, plan: Plan, renderer: Renderer, pages: PagesToRender,
-                 media_problems: dict, templates: dict, folder: OutputFolder, staged: list[Staged],
-                 kept: set[str], summary: Summary, wrote_anything: bool) -> None:
+    def remember(self, built: Built) -> None:
         # The cards of this build, for the next one (views are the same while the structure is).
-        self.cards = {**self.cards, **renderer.cards_by_source()} if plan.changed is not None \
-            else renderer.cards_by_source()
-        _update(self.state, self.cache, plan, renderer, pages, media_problems, templates, folder, staged, kept)
+        cards = built.renderer.cards_by_source()
+        self.cards = {**self.cards, **cards} if built.plan.changed is not None else cards
+        _update(self.state, self.cache, built)
 
 
 def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: OutputFolder) -> PagesToRender:
@@ -323,43 +338,42 @@ def forget_sources_changed_while_building(plan: Plan, renderer: Renderer) -> Non
         plan.sources[src_path] = SourceEntry("", entry.record, entry.problems, None)
 
 
-def _changes(plan: Plan, renderer: Renderer, pages: PagesToRender, media_problems: dict,
-             staged: list[Staged], state: CacheState) -> StateChanges:
+def _changes(built: Built, state: CacheState) -> StateChanges:
     """Return what a build that kept the site's structure changes in `state` (before `_update`)."""
+    plan, renderer, pages, media_problems = built.plan, built.renderer, built.pages, built.media_problems
     changed = plan.changed or frozenset()
     return StateChanges(
         sources={src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
         body_index={src: renderer.body_info[src] for src in renderer.fresh_paths},
         fingerprints={route.out_path: pages.fingerprints[route.out_path] for route in pages.refingerprinted or ()},
         card_tokens=renderer.card_tokens, card_by_source=renderer.card_by_source,
-        manifest={item.out_path: (item.size, item.mtime_ns) for item in staged},
+        manifest={item.out_path: (item.size, item.mtime_ns) for item in built.staged},
         media_problems={src: media_problems.get(src, ()) for src in changed},
         plan_patch={src: plan.sources[src].record for src in changed},
     )
 
 
-def _update(state: CacheState, cache: Cache, plan: Plan, renderer: Renderer, pages: PagesToRender,
-            media_problems: dict, templates: dict, folder: OutputFolder, staged: list[Staged],
-            kept: set[str]) -> None:
+def _update(state: CacheState, cache: Cache, built: Built) -> None:
     """Set `state` to what this build leaves, and store the bodies it converted."""
+    plan, renderer, pages = built.plan, built.renderer, built.pages
     patched = plan.changed is not None
     state.sources = plan.sources
     cache.bodies.put(renderer.fresh_bodies, forget=set(state.body_index) - set(renderer.body_info))
     state.body_index = dict(renderer.body_info)
     state.fingerprints = pages.fingerprints
     state.readers = pages.readers
-    state.media_problems = media_problems
+    state.media_problems = built.media_problems
     state.card_tokens = {**state.card_tokens, **renderer.card_tokens} if patched else renderer.card_tokens
     state.card_by_source = {**state.card_by_source, **renderer.card_by_source} if patched \
         else renderer.card_by_source
     state.link_world = renderer.link_world
-    state.produced = folder.produced
-    manifest = {out_path: state.manifest[out_path] for out_path in kept}
-    manifest.update((item.out_path, (item.size, item.mtime_ns)) for item in staged)
+    state.produced = built.folder.produced
+    manifest = {out_path: state.manifest[out_path] for out_path in built.kept}
+    manifest.update((item.out_path, (item.size, item.mtime_ns)) for item in built.staged)
     state.manifest = manifest
     state.plan = replace(plan, texts={}, changed=None)
     state.plan_patch = {}
-    state.templates = templates
+    state.templates = built.templates
 
 
 def _content_digest(path: str) -> tuple[str, str]:

@@ -17,14 +17,15 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 from .cache import CACHE_DIR, Cache, CacheState
 from .errors import Problem, SiteErrors, raise_if_errors
-from .incremental import (InMemory, LastBuild, OnDisk, PagesToRender, Snapshot, cache_for, decide_pages,
+from .incremental import (Built, InMemory, LastBuild, OnDisk, PagesToRender, Snapshot, cache_for, decide_pages,
                           forget_sources_changed_while_building, have_same_templates, state_of, template_signatures)
-from .load import read_body
+from .load import Walk, read_body
 from .output import REFUSED_WRITES, BuildLock, OutputFolder, Staged, WriteReport
 from .plan import BuildOptions, Plan, Summary, build_time, patch_plan, plan_site, strict
 from .render import Output, Renderer
@@ -154,17 +155,13 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     """`build`, once it holds the output folder; `last` is what the last build knows."""
     started = time.perf_counter()
     now = build_time()
+    out_dir = options.out_dir or site_dir / "output"
     snapshot = last.nothing_changed(site_dir, folder, options, now)
     if snapshot is not None:
-        return _nothing_to_do(snapshot, options.out_dir or site_dir / "output", last.cache, started)
+        return _nothing_to_do(snapshot, out_dir, last.cache, started)
     state = last.recall(site_dir, options)
     templates = template_signatures(site_dir)
-    plan = None
-    if state.plan is not None and have_same_templates(templates, state):
-        plan = patch_plan(site_dir, options, state.plan, now, touched, last.walked)
-    if plan is None:
-        plan = plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo,
-                         walked=last.walked)
+    plan = _plan(site_dir, options, state, templates, now, touched, last.walked)
     renderer = _renderer_for(site_dir, options, plan, state, last.cache)
     pool = WorkerPool(options.jobs or os.cpu_count() or 1, progress)
     bodies = renderer.render_bodies(pool.map_for(renderer), plan.changed)
@@ -175,13 +172,24 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     forget_sources_changed_while_building(plan, renderer)
     kept = {route.out_path for route in plan.routes} - {route.out_path for route in pages.todo}
     report = folder.finish(staged, _copies(site_dir, plan), kept, previous=last.produced_before())
-    result = BuildResult(plan, report, time.perf_counter() - started, options.out_dir or site_dir / "output",
+    result = BuildResult(plan, report, time.perf_counter() - started, out_dir,
                          stats=BuildStats(bodies, len(pages.todo), last.cache.note, last.cache.path,
                                           plan.changed is not None))
-    wrote = bool(bodies or pages.todo or report.written or report.removed)
-    last.remember(site_dir, plan, renderer, pages, media_problems, templates, folder, staged, kept,
-                  result.summary, wrote)
+    last.remember(Built(plan, renderer, pages, media_problems, templates, folder, staged, kept, result.summary,
+                        wrote_anything=bool(bodies or pages.todo or report.written or report.removed)))
     return result
+
+
+def _plan(site_dir: Path, options: BuildOptions, state: CacheState, templates: dict, now: datetime,
+          touched: frozenset[str] | None, walked: Walk | None) -> Plan:
+    """Return the last build's plan with the edits since applied, when the site's structure
+    and its templates are unchanged; otherwise plan the site afresh (still without parsing
+    what did not change)."""
+    if state.plan is not None and have_same_templates(templates, state):
+        plan = patch_plan(site_dir, options, state.plan, now, touched, walked)
+        if plan is not None:
+            return plan
+    return plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo, walked=walked)
 
 
 def _nothing_to_do(snapshot: Snapshot, out_dir: Path, cache: Cache, started: float) -> BuildResult:
