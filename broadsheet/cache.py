@@ -6,7 +6,8 @@ size and mtime of every file written — and the rules for trusting it: a state 
 another engine, for other options or another output folder, or one that cannot be read
 whole, is ignored (a full rebuild), never trusted; a file that cannot be read is set aside
 with a note. Every write survives an interruption at any moment: state files are written
-whole and renamed into place, the body store is SQLite in WAL mode. Imports only `errors`.
+whole and renamed into place, the body store is SQLite in WAL mode. Imports only `errors`
+(other modules' types only for type checking).
 """
 
 from __future__ import annotations
@@ -18,17 +19,40 @@ import pickle
 import sqlite3
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import positional_reduce
+
+if TYPE_CHECKING:
+    from .load import SourceEntry
+    from .plan import Plan
 
 CACHE_DIR = Path(".cache") / "broadsheet"
-FORMAT = 6
+FORMAT = 7
 MAGIC = b"broadsheet-cache\n"
 CHECKSUM_SIZE = 4
+"""CRC-32 of the pickled state, after the format: a damaged file is detected before it is trusted."""
 DELTA_LIMIT = 5_000
 """Entries a delta file may hold before the state is saved whole again."""
-"""CRC-32 of the pickled state, after the format: a damaged file is detected before it is trusted."""
+FREEZE_MIN = 4_000_000
+"""A cache file at least this large (a site of a few thousand articles) is loaded into the
+garbage collector's permanent generation (`gc.freeze`): the collector no longer walks its
+objects. They are freed as usual when no longer referenced; only a reference cycle among
+them would stay (the state holds none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Readers:
+    """The pages that read one source, by out_path (valid while the site's structure is)."""
+
+    of_card: tuple[str, ...]
+    """Pages that show the source's article card: they change only when the card does."""
+    of_content: tuple[str, ...]
+    """Pages that read it otherwise (its body, its author profile, its facts)."""
+
+    __reduce__ = positional_reduce
 
 
 @dataclass(slots=True)
@@ -36,10 +60,13 @@ class CacheState:
     key: str
     """Engine code, options and output folder this state belongs to."""
     config_digest: str = ""
-    sources: dict[str, tuple] = field(default_factory=dict)
-    body_index: dict[str, tuple] = field(default_factory=dict)
-    """src_path → (source digest, HTML digest, problems, links) of each rendered body; the
-    bodies themselves are in the `BodyStore`, read only when a page that shows one renders."""
+    """Hash of config.yaml: another configuration, another site (the state is dropped)."""
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    """src_path → every Markdown source as the last build loaded it."""
+    body_index: dict[str, Any] = field(default_factory=dict)
+    """src_path → what the renderer knows of each rendered body (its digests, problems and
+    links: opaque here); the bodies themselves are in the `BodyStore`, read only when a page
+    that shows one renders."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     """out_path → fingerprint of the inputs of the page last written there."""
     card_tokens: dict[str, str] = field(default_factory=dict)
@@ -54,22 +81,60 @@ class CacheState:
     """What the model stage remembers between builds (the related articles)."""
     manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
     """out_path → (size, mtime_ns) of the file as the last build left it."""
-    plan: Any = None
+    plan: Plan | None = None
     """The last build's plan (site model, routes, copies): what an edit that keeps the
     site's structure starts from."""
-    dependents: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
-    """src_path → the pages whose fingerprints read its article card, and those that read
-    it otherwise (valid while the structure is)."""
+    readers: dict[str, Readers] = field(default_factory=dict)
+    """src_path → the pages that read it (valid while the structure is)."""
     card_by_source: dict[str, str] = field(default_factory=dict)
     """src_path → hash of its article's card (valid while the structure is)."""
     media_problems: dict[str, tuple] = field(default_factory=dict)
     """src_path → its hero image or avatar problems."""
-    templates: dict[str, Any] = field(default_factory=dict)
+    templates: dict[str, tuple | None] = field(default_factory=dict)
     """Stat signature of every template and theme file at the last build."""
     plan_patch: dict[str, Any] = field(default_factory=dict)
     """src_path → record edited since `plan` was saved (applied with `model.patch_site`)."""
     generation: str = ""
     """Set by each full save; a delta file names the generation it applies to."""
+
+
+@dataclass(slots=True)
+class StateChanges:
+    """What builds changed in a `CacheState` since its last full save: for each field of the
+    state named here, the entries set anew (a build that keeps the site's structure only
+    ever sets entries, never removes one)."""
+
+    sources: dict[str, SourceEntry] = field(default_factory=dict)
+    body_index: dict[str, Any] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    card_tokens: dict[str, str] = field(default_factory=dict)
+    card_by_source: dict[str, str] = field(default_factory=dict)
+    manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
+    media_problems: dict[str, tuple] = field(default_factory=dict)
+    plan_patch: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, later: StateChanges) -> None:
+        """Add the changes of a later build to these (its entries win)."""
+        for name in _CHANGED_FIELDS:
+            getattr(self, name).update(getattr(later, name))
+
+    def apply_to(self, state: CacheState) -> None:
+        for name in _CHANGED_FIELDS:
+            getattr(state, name).update(getattr(self, name))
+
+    def __len__(self) -> int:
+        return sum(len(getattr(self, name)) for name in _CHANGED_FIELDS)
+
+
+_CHANGED_FIELDS = tuple(f.name for f in fields(StateChanges))
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """The delta file: the changes since the full save of one generation of the state."""
+
+    generation: str
+    changes: StateChanges
 
 
 def engine_digest() -> str:
@@ -235,7 +300,7 @@ class Cache:
         self.path = self.folder / f"{name}.pickle"
         self.delta_path = self.folder / f"{name}.delta.pickle"
         self.snapshot_path = self.folder / f"{name}.snapshot.pickle"
-        self.delta: dict[str, dict] = {}
+        self.delta = StateChanges()
         """The changes since the last full save (what the delta file holds)."""
         self.bodies = BodyStore(self.folder / f"{name}.bodies.sqlite", self.set_aside)
         self.key = key
@@ -301,17 +366,16 @@ class Cache:
         except _Untrusted as exc:
             self.set_aside(self.delta_path, str(exc))
             return self._empty()
-        if delta is not None and not (isinstance(delta, dict) and isinstance(delta.get("changes"), dict)):
+        if delta is not None and not (isinstance(delta, Delta) and isinstance(delta.changes, StateChanges)):
             self.set_aside(self.delta_path, "the build cache's delta file is not one")
             return self._empty()
-        if delta is not None and delta.get("generation") == state.generation and state.generation:
+        if delta is not None and delta.generation == state.generation and state.generation:
             try:
-                for name, updates in delta["changes"].items():
-                    getattr(state, name).update(updates)
+                delta.changes.apply_to(state)
             except (AttributeError, TypeError, ValueError):
                 self.set_aside(self.delta_path, "the build cache's delta file does not fit its state")
                 return self._empty()
-            self.delta = delta["changes"]
+            self.delta = delta.changes
         return state
 
     def _read(self, path: Path) -> Any:
@@ -333,7 +397,12 @@ class Cache:
                 collecting = gc.isenabled()
                 gc.disable()
                 try:
-                    return pickle.load(handle)
+                    value = pickle.load(handle)
+                    if handle.tell() >= FREEZE_MIN:
+                        # ...and after: each full collection of the build would walk them all
+                        # again (at 50,000 articles, millions of objects: about 1 s per edit).
+                        gc.freeze()
+                    return value
                 finally:
                     if collecting:
                         gc.enable()
@@ -372,24 +441,22 @@ class Cache:
         cache files older versions of Broadsheet left (tens of megabytes each)."""
         state.generation = f"{time.time_ns()}-{os.getpid()}"
         self._write(self.path, state)
-        self.delta = {}
+        self.delta = StateChanges()
         self.delta_path.unlink(missing_ok=True)
         for path in self.folder.glob("*.*"):
             if path.is_file() and path.suffix in (".pickle", ".sqlite", ".sqlite-wal", ".sqlite-shm", ".unreadable") \
                     and not path.name.startswith(f"{self.engine}-"):
                 path.unlink(missing_ok=True)
 
-    def save_delta(self, state: CacheState, changes: dict[str, dict]) -> None:
-        """Record what a build changed in `state` (field → entries updated), without
-        rewriting the whole state: an edit costs a few kilobytes written, not megabytes.
-        After many edits, or with no full state saved yet, the state is saved whole."""
-        for name, updates in changes.items():
-            self.delta.setdefault(name, {}).update(updates)
-        if not state.generation or not self.path.exists() or \
-                sum(len(updates) for updates in self.delta.values()) > DELTA_LIMIT:
+    def save_delta(self, state: CacheState, changes: StateChanges) -> None:
+        """Record what a build changed in `state`, without rewriting the whole state: an
+        edit costs a few kilobytes written, not megabytes. After many edits, or with no
+        full state saved yet, the state is saved whole."""
+        self.delta.add(changes)
+        if not state.generation or not self.path.exists() or len(self.delta) > DELTA_LIMIT:
             self.save(state)
             return
-        self._write(self.delta_path, {"generation": state.generation, "changes": self.delta})
+        self._write(self.delta_path, Delta(state.generation, self.delta))
 
     def read_snapshot(self) -> Any:
         """Return what the last build saw and left (the pipeline's `Snapshot`), or None."""

@@ -20,7 +20,8 @@ from .config import load_config
 from .errors import BroadsheetError, Problem, SiteErrors, UsageError
 from .load import MAX_SLUG_LENGTH, slugify
 from .output import REFUSED_WRITES, describe_refusal
-from .pipeline import BuildOptions, BuildResult, build, build_time, check, plan_site
+from .pipeline import BuildResult, build, check
+from .plan import BuildOptions, build_time, plan_site
 from .source import SourceError
 
 COMMANDS = ("build", "check", "new", "next", "serve")

@@ -182,8 +182,24 @@ when converted (a first build of a large site does not hold every body twice).""
 Walk = tuple[list[tuple[str, os.stat_result]], list[Problem]]
 """What a walk of content/ found: every file with its stat, and the problems met."""
 
-SourceEntry = tuple
-"""(digest, record or None, problems, stat signature or None): one Markdown file as loaded."""
+@dataclass(frozen=True, slots=True)
+class SourceEntry:
+    """One Markdown file as loaded: what a rebuild compares to know whether it changed."""
+
+    digest: str
+    """Hash of the file's bytes ("" when it must be read again whatever its stat says)."""
+    record: ArticleRecord | AuthorRecord | PageRecord | None
+    """The record parsed from it; None when its problems left none."""
+    problems: tuple[Problem, ...]
+    """Every problem of its text, reported again by each build."""
+    signature: tuple | None
+    """Its stat signature (`stat_signature`); None when it cannot be trusted."""
+
+    __reduce__ = positional_reduce
+
+    def has_errors(self) -> bool:
+        """True when any of its problems is an error."""
+        return any(problem.is_error for problem in self.problems)
 
 
 @dataclass(slots=True)
@@ -225,16 +241,16 @@ def load_source(content: Path, rel: str, stat: os.stat_result, previous: SourceE
     """Load one Markdown file: return its entry and its body text (None when the previous
     entry still holds: same stat signature, or same bytes)."""
     signature = stat_signature(stat, now_ns)
-    if previous is not None and signature is not None and previous[3] == signature:
+    if previous is not None and signature is not None and previous.signature == signature:
         return previous, None
     with open(content / rel, "rb") as handle:
         data = handle.read()
     digest = hashlib.blake2b(data, digest_size=12).hexdigest()
-    if previous is not None and previous[0] == digest:
-        return (digest, previous[1], previous[2], signature), None
+    if previous is not None and previous.digest == digest:
+        return SourceEntry(digest, previous.record, previous.problems, signature), None
     src_path = f"content/{rel}"
     record, found, text = _parse_source(data, src_path, section_of(rel), digest, config)
-    return (digest, record, tuple(found), signature), text
+    return SourceEntry(digest, record, tuple(found), signature), text
 
 
 def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceEntry] | None = None,
@@ -276,9 +292,9 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
         if text is not None and kept < TEXT_BUDGET:
             texts[src_path] = text
             kept += len(text)
-        problems += entry[2]
-        if entry[1] is not None:
-            {"articles": articles, "authors": authors, "pages": pages}[section].append(entry[1])
+        problems += entry.problems
+        if entry.record is not None:
+            {"articles": articles, "authors": authors, "pages": pages}[section].append(entry.record)
     records = Records(tuple(articles), tuple(authors), tuple(pages), tuple(assets))
     return Loaded(records, problems + site_problems, site_problems, parsed, texts, assets)
 

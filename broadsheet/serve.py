@@ -35,7 +35,8 @@ from urllib.parse import unquote, urlsplit
 
 from .config import read_config_safely
 from .errors import BroadsheetError, Problem, SiteErrors, UsageError
-from .pipeline import BuildOptions, BuildResult, Session
+from .pipeline import BuildResult, Session
+from .plan import BuildOptions
 from .watch import ChangeBatch, Watcher
 
 PREVIEW_DIR = Path(".cache") / "broadsheet" / "preview"

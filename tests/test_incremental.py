@@ -698,7 +698,7 @@ def test_an_edit_saves_a_delta_of_what_it_changed_not_the_whole_state(built):
     assert result.stats.patched
     assert (state_file.stat().st_ino, state_file.stat().st_mtime_ns) == before
     delta = Cache(site, "")._read(state_file.with_suffix(".delta.pickle"))
-    assert set(delta["changes"]["fingerprints"]) == set(result.report.written)
+    assert set(delta.changes.fingerprints) == set(result.report.written)
     assert len(result.plan.routes) > 3 * len(result.report.written)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "broadsheet"
 ORDER = ["errors", "source", "config", "load", "model", "routes", "markup", "templates", "publish", "render",
-         "output", "cache", "pipeline", "watch", "serve", "cli"]
+         "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "cli"]
 THIRD_PARTY_HOME = {"yaml": "source", "markdown": "markup", "jinja2": "templates", "watchdog": "watch"}
 
 

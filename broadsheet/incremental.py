@@ -1,0 +1,391 @@
+"""What the last build knows, and what this one does with it: the nothing-changed shortcut
+(`Snapshot`), the state a rebuild starts from, the pages to render (fingerprints and the
+index of which pages read which source), and remembering what a build learned.
+
+One interface, `LastBuild`, in two flavours: `OnDisk` for the command line (the cache
+files: a full state plus a delta, and a snapshot for the shortcut) and `InMemory` for the
+live preview (the state stays in memory between builds; `save` writes it). `pipeline.build`
+calls the same steps whichever it has. Re-planning after edits is `plan.patch_plan`. The
+proof that an incremental build equals a clean one is tests/test_incremental.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .cache import Cache, CacheState, Readers, StateChanges, cache_key, engine_digest
+from .config import CONFIG_FILE
+from .load import SourceEntry, Walk, stat_signature, walk
+from .model import patch_site
+from .output import OutputFolder, Staged
+from .plan import BuildOptions, Plan, Summary
+from .templates import THEME_DIR
+
+if TYPE_CHECKING:
+    from .render import Renderer
+    from .routes import Route
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a build saw and left: the stat signature of every input, the size and mtime of
+    every file in the output folder, and its summary. The next build compares it with the
+    files as they are (a walk of each folder, no file read, no cache loaded): when every
+    one is unchanged, nothing is to be done (a no-op rebuild, the commonest build)."""
+
+    config_digest: str
+    content: dict[str, tuple | None]
+    templates: dict[str, tuple | None]
+    files: dict[str, tuple[int, int] | None]
+    summary: Summary
+
+    def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime,
+                    walked: Walk) -> bool:
+        summary = self.summary
+        if (options.strict and summary.warnings) or summary.is_due_again(now):
+            return False
+        if self.config_digest != config_digest(site_dir):
+            return False
+        if not _same_signatures(template_signatures(site_dir), self.templates):
+            return False
+        files, problems = walked
+        now_ns = time.time_ns()
+        if problems or len(files) != len(self.content):
+            return False
+        for rel, stat in files:
+            signature = stat_signature(stat, now_ns)
+            if signature is None or self.content.get(rel) != signature:  # None: just changed, maybe again
+                return False
+        return folder.survey() == self.files
+
+
+@dataclass(slots=True)
+class PagesToRender:
+    """Which pages this build renders, and the fingerprints and readers it leaves."""
+
+    fingerprints: dict[str, str]
+    """out_path → fingerprint of every page of the plan."""
+    readers: dict[str, Readers]
+    """src_path → the pages that read it."""
+    refingerprinted: list[Route] | None
+    """The pages whose fingerprints were computed again after an edit; None when every
+    page's was (the site planned afresh)."""
+    todo: list[Route]
+    """The pages to render: a new fingerprint, or a file not as the last build left it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What a build did, for `LastBuild.remember` to keep for the next one."""
+
+    plan: Plan
+    renderer: Renderer
+    """Its bodies, cards and link world, as this build left them."""
+    pages: PagesToRender
+    media_problems: dict[str, tuple]
+    """src_path → its hero image or avatar problems."""
+    templates: dict[str, tuple | None]
+    """The signature of every template and theme file, as this build saw them."""
+    folder: OutputFolder
+    staged: list[Staged]
+    """The pages rendered, as written (or found already holding their bytes)."""
+    kept: set[str]
+    """The pages not rendered, kept as the last build left them."""
+    summary: Summary
+    wrote_anything: bool
+    """Something was converted, rendered, written or removed."""
+
+
+def template_signatures(site_dir: Path) -> dict[str, tuple | None]:
+    """Return the stat signature (for a file that just changed, the hash of its bytes) of
+    every file under layouts/ and the default theme: when all are unchanged, so is every
+    template and static file."""
+    now_ns = time.time_ns()
+    signatures: dict[str, tuple | None] = {}
+    for root in (site_dir / "layouts", THEME_DIR):
+        for folder, _dirs, names in os.walk(root):
+            for name in names:
+                path = os.path.join(folder, name)
+                try:
+                    signatures[path] = stat_signature(os.stat(path), now_ns) or _content_digest(path)
+                except OSError:
+                    signatures[path] = None
+    return signatures
+
+
+def have_same_templates(templates: dict[str, tuple | None], state: CacheState) -> bool:
+    """True when every template and theme file is as the state's build saw it."""
+    return _same_signatures(templates, state.templates)
+
+
+def config_digest(site_dir: Path) -> str:
+    config_path = site_dir / CONFIG_FILE
+    return hashlib.blake2b(config_path.read_bytes() if config_path.exists() else b"", digest_size=12).hexdigest()
+
+
+def cache_for(site_dir: Path, out_dir: Path, options: BuildOptions) -> Cache:
+    """Return the cache of this engine, these options and this output folder."""
+    engine = engine_digest()
+    key = cache_key(engine, options.drafts, options.future, options.preview, options.base_url, str(out_dir.resolve()))
+    return Cache(site_dir, key, engine)
+
+
+def state_of(cache: Cache, site_dir: Path, options: BuildOptions) -> CacheState:
+    """Return the cache's state: empty under --clean, after a config change, or when it
+    cannot be trusted; its plan with the edits since its last full save applied."""
+    digest = config_digest(site_dir)
+    state = CacheState(cache.key) if options.clean else cache.load()
+    if state.config_digest != digest:
+        state = CacheState(cache.key, digest)
+    if state.plan is not None:
+        site = patch_site(state.plan.site, state.plan_patch) if state.plan_patch else state.plan.site
+        state.plan = replace(state.plan, site=site, sources=state.sources) if site is not None else None
+        state.plan_patch = {}
+    return state
+
+
+class LastBuild:
+    """What the last build knows, and where this build leaves what it learns.
+
+    A build asks, in order: `nothing_changed` (the shortcut), `recall` (the state to start
+    from), `page_states` (how to tell a page file is as the last build left it),
+    `produced_before`, and, once its output is in place, `remember`.
+    """
+
+    cache: Cache
+    state: CacheState
+    walked: Walk | None = None
+    """The content folder's walk, when this build has made it (planning reuses it)."""
+    cards: dict[str, dict] | None = None
+    """src_path → the article card views of the last build, when kept (in memory)."""
+
+    def nothing_changed(self, site_dir: Path, folder: OutputFolder, options: BuildOptions,
+                        now: datetime) -> Snapshot | None:
+        """Return the last build's snapshot when it proves nothing is to be done."""
+        return None
+
+    def recall(self, site_dir: Path, options: BuildOptions) -> CacheState:
+        """Return the state this build starts from."""
+        return self.state
+
+    def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
+                    ) -> tuple[list[Route], Callable[[str], tuple[int, int] | None]]:
+        """Return the pages that may need rendering and how to read a page file's (size, mtime)."""
+        raise NotImplementedError
+
+    def produced_before(self) -> set[str] | None:
+        """Return every file the last build left in the output folder, when known for sure."""
+        return None
+
+    def remember(self, built: Built) -> None:
+        """Keep what this build learned for the next one."""
+        raise NotImplementedError
+
+
+class OnDisk(LastBuild):
+    """The command line's: the cache files of the site, read at the start of a build and
+    written at its end (a delta after an edit; nothing after a no-op)."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+        self.state = CacheState(cache.key)
+
+    def nothing_changed(self, site_dir: Path, folder: OutputFolder, options: BuildOptions,
+                        now: datetime) -> Snapshot | None:
+        folder.start_survey()  # on the other core, while this one reads the content folder and the cache
+        if options.clean:
+            return None
+        snapshot = self.cache.read_snapshot()
+        self.walked = walk(site_dir / "content")
+        if isinstance(snapshot, Snapshot) and folder.root.is_dir() and \
+                snapshot.still_holds(site_dir, folder, options, now, self.walked):
+            return snapshot
+        return None
+
+    def recall(self, site_dir: Path, options: BuildOptions) -> CacheState:
+        self.state = state_of(self.cache, site_dir, options)
+        return self.state
+
+    def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
+                    ) -> tuple[list[Route], Callable[[str], tuple[int, int] | None]]:
+        # Anyone may have touched the output folder since the last build: look at every file
+        # (one walk, which also finds what to remove).
+        return plan.routes, folder.survey().get
+
+    def remember(self, built: Built) -> None:
+        state, plan = self.state, built.plan
+        if built.wrote_anything or not _same_digests(plan.sources, state.sources):
+            # (a no-op rebuild does not rewrite a cache of many megabytes)
+            changes = _changes(built, state) if plan.changed is not None else None
+            _update(state, self.cache, built)
+            if changes is not None:
+                self.cache.save_delta(state, changes)
+            else:
+                self.cache.save(state)
+        content = plan.content_signatures()
+        if None not in content.values():  # a file just changed: no use before it settles
+            self.cache.write_snapshot(Snapshot(state.config_digest, content, built.templates,
+                                               built.folder.files_now(state.manifest), built.summary))
+        self.cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
+
+
+class InMemory(LastBuild):
+    """The live preview's: builds of one site one after another in one process, the state
+    in memory between them, written to disk only by `save`. A build works on a copy
+    (`begin`), kept by `commit` or dropped by `abandon`: a build that fails or is stopped
+    half-way never leaves a half-updated state, and `save` may run while a build does."""
+
+    def __init__(self, cache: Cache, site_dir: Path, options: BuildOptions):
+        self.cache = cache
+        self.completed = state_of(cache, site_dir, options)
+        """The state the last completed build left (or the one loaded): what `save` writes."""
+        self.state = self.completed
+        self.cards = {}
+        self._completed_cards: dict[str, dict] = {}
+        self.dirty = False
+
+    def begin(self, site_dir: Path) -> None:
+        """Start a build on a copy of the last completed build's state."""
+        self._completed_cards = self.cards
+        completed = self.completed
+        digest = config_digest(site_dir)
+        if completed.config_digest != digest:
+            self.state = CacheState(self.cache.key, digest)
+        else:  # `remember` assigns the state's fields anew, except these two memos, which are filled in place
+            self.state = replace(completed, model_memo=dict(completed.model_memo),
+                                 template_references=dict(completed.template_references))
+
+    def abandon(self) -> None:
+        """Forget what the build begun did: the last completed state stays."""
+        self.state, self.cards = self.completed, self._completed_cards
+
+    def commit(self) -> None:
+        self.completed = self.state
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the state of the last completed build, if it is not on disk yet."""
+        if self.dirty:
+            self.cache.save(self.completed)
+            self.dirty = False
+
+    def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
+                    ) -> tuple[list[Route], Callable[[str], tuple[int, int] | None]]:
+        # The preview's folder is its own: only the pages fingerprinted again can differ.
+        return (plan.routes if refingerprinted is None else refingerprinted), folder.file_state
+
+    def produced_before(self) -> set[str] | None:
+        return self.state.produced
+
+    def remember(self, built: Built) -> None:
+        # The cards of this build, for the next one (views are the same while the structure is).
+        cards = built.renderer.cards_by_source()
+        self.cards = {**self.cards, **cards} if built.plan.changed is not None else cards
+        _update(self.state, self.cache, built)
+
+
+def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: OutputFolder) -> PagesToRender:
+    """Return the pages this build renders. Planned afresh, every page is fingerprinted and
+    the readers index is made anew; re-planned after edits (the structure the previous
+    build's), only the pages that read a changed source can differ, and of those that show
+    its article card only when the card changed."""
+    state = last.state
+    refingerprinted: list[Route] | None = None
+    if plan.changed is None:
+        fingerprints: dict[str, str] = {}
+        found: dict[str, tuple[list[str], list[str]]] = {}  # src_path → (of its card, of its content)
+        for route in plan.routes:
+            fingerprints[route.out_path], cards, direct = renderer.fingerprint_and_sources(route)
+            for src_path in cards:
+                found.setdefault(src_path, ([], []))[0].append(route.out_path)
+            for src_path in direct:
+                found.setdefault(src_path, ([], []))[1].append(route.out_path)
+        readers = {src_path: Readers(tuple(of_card), tuple(of_content))
+                   for src_path, (of_card, of_content) in found.items()}
+    else:
+        fingerprints, readers = dict(state.fingerprints), state.readers
+        renderer.reuse_cards(state.card_by_source, plan.changed, last.cards)
+        affected: set[str] = set()
+        for src_path in plan.changed:
+            source_readers = readers.get(src_path)
+            if source_readers is None:
+                continue
+            affected.update(source_readers.of_content)
+            if renderer.card_token_of(src_path) != state.card_by_source.get(src_path):
+                affected.update(source_readers.of_card)
+        refingerprinted = [route for route in plan.routes if route.out_path in affected]
+        for route in refingerprinted:
+            fingerprints[route.out_path] = renderer.fingerprint(route)
+    candidates, file_state = last.page_states(folder, plan, refingerprinted)
+    todo = [route for route in candidates
+            if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
+            or file_state(route.out_path) != state.manifest.get(route.out_path)]
+    return PagesToRender(fingerprints, readers, refingerprinted, todo)
+
+
+def forget_sources_changed_while_building(plan: Plan, renderer: Renderer) -> None:
+    """Make the next build read again each source edited while this one converted it,
+    whatever its stat says: its body is stored under the hash of the text converted, its
+    record is the one planned (issue 10)."""
+    for src_path in renderer.changed_while_building():
+        entry = plan.sources[src_path]
+        plan.sources[src_path] = SourceEntry("", entry.record, entry.problems, None)
+
+
+def _changes(built: Built, state: CacheState) -> StateChanges:
+    """Return what a build that kept the site's structure changes in `state` (before `_update`)."""
+    plan, renderer, pages, media_problems = built.plan, built.renderer, built.pages, built.media_problems
+    changed = plan.changed or frozenset()
+    return StateChanges(
+        sources={src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
+        body_index={src: renderer.body_info[src] for src in renderer.fresh_paths},
+        fingerprints={route.out_path: pages.fingerprints[route.out_path] for route in pages.refingerprinted or ()},
+        card_tokens=renderer.card_tokens, card_by_source=renderer.card_by_source,
+        manifest={item.out_path: (item.size, item.mtime_ns) for item in built.staged},
+        media_problems={src: media_problems.get(src, ()) for src in changed},
+        plan_patch={src: plan.sources[src].record for src in changed},
+    )
+
+
+def _update(state: CacheState, cache: Cache, built: Built) -> None:
+    """Set `state` to what this build leaves, and store the bodies it converted."""
+    plan, renderer, pages = built.plan, built.renderer, built.pages
+    patched = plan.changed is not None
+    state.sources = plan.sources
+    cache.bodies.put(renderer.fresh_bodies, forget=set(state.body_index) - set(renderer.body_info))
+    state.body_index = dict(renderer.body_info)
+    state.fingerprints = pages.fingerprints
+    state.readers = pages.readers
+    state.media_problems = built.media_problems
+    state.card_tokens = {**state.card_tokens, **renderer.card_tokens} if patched else renderer.card_tokens
+    state.card_by_source = {**state.card_by_source, **renderer.card_by_source} if patched \
+        else renderer.card_by_source
+    state.link_world = renderer.link_world
+    state.produced = built.folder.produced
+    manifest = {out_path: state.manifest[out_path] for out_path in built.kept}
+    manifest.update((item.out_path, (item.size, item.mtime_ns)) for item in built.staged)
+    state.manifest = manifest
+    state.plan = replace(plan, texts={}, changed=None)
+    state.plan_patch = {}
+    state.templates = built.templates
+
+
+def _content_digest(path: str) -> tuple[str, str]:
+    """Stands for a file's stat signature when that cannot be trusted (just changed)."""
+    with open(path, "rb") as handle:
+        return ("bytes", hashlib.blake2b(handle.read(), digest_size=16).hexdigest())
+
+
+def _same_signatures(new: dict[str, tuple | None], old: dict[str, tuple | None]) -> bool:
+    """True when both hold the same files with the same trustworthy stat signatures."""
+    return new == old and None not in new.values()
+
+
+def _same_digests(new: dict[str, SourceEntry], old: dict[str, SourceEntry]) -> bool:
+    return new.keys() == old.keys() and all(new[path].digest == old[path].digest for path in new)

@@ -1,0 +1,143 @@
+"""The worker pool: rendering work run in this process or, when it is worth it, in
+processes forked from the build.
+
+Workers inherit the site, the renderer and the output folder; nothing is pickled but the
+work list and the results. Each page's bytes depend on the page alone, so the output is the
+same whatever the number of workers. Owns the workers' signal handling: Ctrl-C is the
+build's, and a worker dies with its build.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from .errors import Problem
+from .output import OutputFolder, Staged
+
+if TYPE_CHECKING:
+    from .render import Renderer
+    from .routes import Route
+
+PARALLEL_MIN = 48
+"""Below this many bodies or pages, worker processes cost more than they save."""
+PAGES_PER_STEP = 8
+"""Pages rendered in this process between two progress reports."""
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(what, done, total) while a long build renders."""
+
+_WORKER: tuple[Renderer, OutputFolder | None] | None = None
+"""What the forked workers of the running map inherit (set only while it runs): a global
+because fork hands it over without pickling it, which no argument could."""
+
+
+def _ignore_interrupts(build_pid: int) -> None:
+    """Workers leave Ctrl-C to the build, which stops them: no traceback per worker. A worker
+    whose build is killed (`kill -9`) dies with it: an orphan would finish its chunk of pages
+    into the staging folder, keep the build lock held, and print a broken-pipe traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool stops its workers with SIGTERM
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if sys.platform.startswith("linux"):
+        import ctypes  # here: only forked workers need it
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != build_pid:  # killed before the line above took effect
+        os._exit(1)
+
+
+def _render_body(src_path: str):
+    return _WORKER[0].convert(src_path)
+
+
+def _render_page_chunk(routes: list[Route]) -> tuple[list[Staged], list[Problem]]:
+    renderer, folder = _WORKER
+    return renderer.render_routes(routes, lambda output: folder.stage_bytes(output.out_path, output.data))
+
+
+class WorkerPool:
+    """Runs rendering work in this process or, when it is worth it, in forked workers."""
+
+    def __init__(self, jobs: int, progress: Progress | None = None):
+        self.jobs = jobs
+        self.progress = progress
+
+    def _can_fork(self, count: int) -> bool:
+        if self.jobs <= 1 or count < PARALLEL_MIN:
+            return False
+        import multiprocessing  # here: a rebuild that converts a handful does not load it
+        return "fork" in multiprocessing.get_all_start_methods()
+
+    def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list,
+             what: str, sizes: list[int] | None = None) -> Iterator:
+        """Map `function` over `items` in forked workers, in order, reporting progress; yield
+        each result as it arrives (the caller need not hold them all)."""
+        global _WORKER
+        _WORKER = (renderer, folder)
+        try:
+            import multiprocessing
+            context = multiprocessing.get_context("fork")
+            chunk = max(1, len(items) // (self.jobs * 8))
+            # Ctrl-C (and SIGTERM) are held back while the workers are forked (Ctrl-C goes to the
+            # whole process group): a worker interrupted half-way through starting can hang the build.
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            try:
+                pool = context.Pool(self.jobs, initializer=_ignore_interrupts, initargs=(os.getpid(),))
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            with pool:
+                yield from self._reported(pool.imap(function, items, chunksize=chunk), what, len(items), sizes)
+        finally:
+            _WORKER = None
+
+    def _here(self, function: Callable, items: list, what: str, sizes: list[int] | None = None) -> Iterator:
+        """Map `function` over `items` in this process, reporting progress after each item:
+        a build that its progress callback stops (the preview's Ctrl-C) stops between two."""
+        return self._reported(map(function, items), what, len(items), sizes)
+
+    def _reported(self, results: Iterator, what: str, count: int, sizes: list[int] | None) -> Iterator:
+        """Yield `results` (of `count` items, weighing `sizes` if given), reporting progress after each."""
+        done = 0
+        total = sum(sizes) if sizes else count
+        for index, result in enumerate(results):
+            done += sizes[index] if sizes else 1
+            if self.progress:
+                self.progress(what, done, total)
+            yield result
+
+    def map_for(self, renderer: Renderer) -> Callable:
+        """Return a `map` for `Renderer.render_bodies`: parallel when there is enough to do."""
+        def map_bodies(function: Callable, items) -> list:
+            items = list(items)
+            if not self._can_fork(len(items)):  # a rebuild converts a handful: no workers
+                return self._here(function, items, "Markdown")
+            return self._run(renderer, None, _render_body, items, "Markdown")
+        return map_bodies
+
+    def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],
+                     ) -> tuple[list[Staged], list[Problem]]:
+        """Render `routes` and stage their bytes; return the staged pages and template problems."""
+        if self._can_fork(len(routes)):
+            size = max(1, len(routes) // (self.jobs * 8))
+            chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
+            results = self._run(renderer, folder, _render_page_chunk, chunks, "pages", [len(c) for c in chunks])
+        else:
+            chunks = [routes[i:i + PAGES_PER_STEP] for i in range(0, len(routes), PAGES_PER_STEP)]
+            results = self._here(lambda chunk: renderer.render_routes(
+                chunk, lambda output: folder.stage_bytes(output.out_path, output.data)),
+                chunks, "pages", [len(c) for c in chunks])
+        staged: list[Staged] = []
+        problems: list[Problem] = []
+        seen: set[str] = set()
+        for chunk_staged, chunk_problems in results:
+            staged += chunk_staged
+            for problem in chunk_problems:
+                if problem.format() not in seen:
+                    seen.add(problem.format())
+                    problems.append(problem)
+        return staged, problems
+
+
