@@ -1,4 +1,4 @@
-"""The URL and output-path policy, in one place.
+"""Which pages and files the site has (their URL shapes are `urls`'s).
 
 Plans every file the site will contain: a `Route` per rendered page and a `Copy` per
 file copied as is. Checks that no two claim one output path (naming every claimant) and
@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from . import urls
 from .errors import Problem, SourceLoc, error, positional_reduce
 from .model import Site
+from .urls import out_path_for, paginated_urls
 
 THEME = "theme"
 NAME_MAX = 255
@@ -54,23 +56,8 @@ class Copy:
     __reduce__ = positional_reduce
 
 
-def out_path_for(url: str) -> str:
-    """Return the output file for a site path: `/a/b/` → `a/b/index.html`."""
-    path = url.lstrip("/")
-    if path == "" or path.endswith("/"):
-        path += "index.html"
-    return path
-
-
 def article_url(site: Site, record) -> str:
-    when = record.date.astimezone(site.config.tz)
-    return site.config.permalink.format(year=f"{when.year:04d}", month=f"{when.month:02d}",
-                                        day=f"{when.day:02d}", slug=record.slug)
-
-
-def paginated_urls(first: str, count: int) -> list[str]:
-    """Return the URL of each page of a listing: `first`, then `first` + `page/N/`."""
-    return [first] + [f"{first}page/{n}/" for n in range(2, count + 1)]
+    return urls.article_url(site.config, record)
 
 
 def page_count(items: int, per_page: int) -> int:
@@ -87,27 +74,27 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
         for number, url in enumerate(paginated_urls(first, count), start=1):
             routes.append(Route(url, out_path_for(url), template, kind, key, number, count, source))
 
-    listing("/", "home.html", "home", "", len(site.articles), "the home page")
+    listing(urls.HOME, "home.html", "home", "", len(site.articles), "the home page")
     for article in site.articles:
         url = article_url(site, article.record)
         routes.append(Route(url, out_path_for(url), "article.html", "article", article.slug,
                             source=article.record.src_path))
-    routes.append(Route("/authors/", "authors/index.html", "authors.html", "authors", source="the authors index"))
+    routes.append(Route(urls.AUTHORS, out_path_for(urls.AUTHORS), "authors.html", "authors", source="the authors index"))
     for author in site.authors.values():
         source = author.record.src_path if author.record else f"the generated author '{author.name}'"
-        listing(f"/authors/{author.id}/", "author.html", "author", author.id,
+        listing(urls.author_url(author.id), "author.html", "author", author.id,
                 len(site.by_author.get(author.id, ())), source)
-    routes.append(Route("/tags/", "tags/index.html", "tags.html", "tags", source="the tags index"))
+    routes.append(Route(urls.TAGS, out_path_for(urls.TAGS), "tags.html", "tags", source="the tags index"))
     for tag in site.tags.values():
-        listing(f"/tags/{tag.slug}/", "tag.html", "tag", tag.slug, len(site.by_tag[tag.slug]), f"the tag '{tag.name}'")
-    routes.append(Route("/archive/", "archive/index.html", "archive.html", "archive", source="the archive"))
+        listing(urls.tag_url(tag.slug), "tag.html", "tag", tag.slug, len(site.by_tag[tag.slug]), f"the tag '{tag.name}'")
+    routes.append(Route(urls.ARCHIVE, out_path_for(urls.ARCHIVE), "archive.html", "archive", source="the archive"))
     for page in site.pages:
-        url = f"/{page.slug}/"
+        url = urls.page_url(page.slug)
         routes.append(Route(url, out_path_for(url), "page.html", "page", page.slug, source=page.src_path))
-    routes.append(Route("/404.html", "404.html", "404.html", "404", source="the not-found page"))
+    routes.append(Route(urls.NOT_FOUND, out_path_for(urls.NOT_FOUND), "404.html", "404", source="the not-found page"))
     routes += plan_feed_routes(site)
-    routes.append(Route("/sitemap.xml", "sitemap.xml", "sitemap.xml", "sitemap", source="the sitemap"))
-    routes.append(Route("/robots.txt", "robots.txt", "robots.txt", "robots", source="robots.txt"))
+    routes.append(Route(urls.SITEMAP, out_path_for(urls.SITEMAP), "sitemap.xml", "sitemap", source="the sitemap"))
+    routes.append(Route(urls.ROBOTS, out_path_for(urls.ROBOTS), "robots.txt", "robots", source="robots.txt"))
 
     copies = [Copy(f"static/{p}", THEME, p) for p in theme_static]
     copies = [c for c in copies if c.src_path not in set(layout_static)]
@@ -119,14 +106,16 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
 
 def plan_feed_routes(site: Site) -> list[Route]:
     """Return the Atom feeds (site, each tag, each author with articles), RSS and JSON Feed."""
-    routes = [Route("/feed.xml", "feed.xml", "feeds/atom.xml", "feed", source="the site feed"),
-              Route("/rss.xml", "rss.xml", "feeds/rss.xml", "rss", source="the RSS feed"),
-              Route("/feed.json", "feed.json", "", "json-feed", source="the JSON feed")]
+    routes = [Route(urls.ATOM_FEED, out_path_for(urls.ATOM_FEED), "feeds/atom.xml", "feed", source="the site feed"),
+              Route(urls.RSS_FEED, out_path_for(urls.RSS_FEED), "feeds/rss.xml", "rss", source="the RSS feed"),
+              Route(urls.JSON_FEED, out_path_for(urls.JSON_FEED), "", "json-feed", source="the JSON feed")]
     for tag in site.tags.values():
-        routes.append(Route(f"/tags/{tag.slug}/feed.xml", f"tags/{tag.slug}/feed.xml", "feeds/atom.xml",
+        url = urls.tag_feed_url(tag.slug)
+        routes.append(Route(url, out_path_for(url), "feeds/atom.xml",
                             "tag-feed", tag.slug, source=f"the feed of tag '{tag.name}'"))
     for author_id in site.by_author:
-        routes.append(Route(f"/authors/{author_id}/feed.xml", f"authors/{author_id}/feed.xml", "feeds/atom.xml",
+        url = urls.author_feed_url(author_id)
+        routes.append(Route(url, out_path_for(url), "feeds/atom.xml",
                             "author-feed", author_id, source=f"the feed of author '{author_id}'"))
     return routes
 
