@@ -33,9 +33,9 @@ KINDS = {
     "home": listings, "tag": listings, "author": listings,
     "article": article,
     "authors": indexes, "tags": indexes,
-    "archive": archive,
+    "archive": archive, "archive-year": archive, "archive-month": archive,
     "feed": feeds, "rss": feeds, "json-feed": feeds, "tag-feed": feeds, "author-feed": feeds,
-    "sitemap": sitemap, "robots": sitemap,
+    "sitemap": sitemap, "sitemap-articles": sitemap, "sitemap-pages": sitemap, "robots": sitemap,
     "page": standalone, "404": standalone,
 }
 """Route kind → the module describing its pages: `inputs(route, structure) -> PageInputs`,

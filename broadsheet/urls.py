@@ -21,6 +21,7 @@ ATOM_FEED = "/feed.xml"
 RSS_FEED = "/rss.xml"
 JSON_FEED = "/feed.json"
 SITEMAP = "/sitemap.xml"
+"""The sitemap index: it names every file under `/sitemaps/`."""
 ROBOTS = "/robots.txt"
 
 
@@ -40,6 +41,19 @@ def tag_feed_url(slug: str) -> str:
     return f"/tags/{slug}/feed.xml"
 
 
+def archive_year_url(year: int) -> str:
+    return f"/archive/{year:04d}/"
+
+
+def archive_month_url(year: int, month: int) -> str:
+    return f"/archive/{year:04d}/{month:02d}/"
+
+
+def sitemap_file_url(name: str, part: int = 1) -> str:
+    """Return the site path of one sitemap file: `/sitemaps/2024.xml`, then `/sitemaps/2024-2.xml`…"""
+    return f"/sitemaps/{name}.xml" if part == 1 else f"/sitemaps/{name}-{part}.xml"
+
+
 def page_url(slug: str) -> str:
     """Return the site path of a standalone page (about, contact)."""
     return f"/{slug}/"
@@ -52,9 +66,14 @@ def article_url(config: SiteConfig, record) -> str:
                                    day=f"{when.day:02d}", slug=record.slug)
 
 
+def paginated_url(first: str, number: int) -> str:
+    """Return the site path of page `number` of the listing whose first page is `first`."""
+    return first if number == 1 else f"{first}page/{number}/"
+
+
 def paginated_urls(first: str, count: int) -> list[str]:
     """Return the URL of each page of a listing: `first`, then `first` + `page/N/`."""
-    return [first] + [f"{first}page/{n}/" for n in range(2, count + 1)]
+    return [paginated_url(first, n) for n in range(1, count + 1)]
 
 
 def first_page_url(url: str, number: int) -> str:

@@ -130,43 +130,45 @@ def test_every_page_reads_exactly_what_its_kind_declares(tmp_path, options):
     assert undeclared_reads(renderer, recorder, routes) == {}
 
 
-class LeakyArchive:
-    """The archive, declaring every card but the newest, and reading that one anyway."""
+class LeakyMonth:
+    """A month of the archive that also shows the newest article of the site, reading its
+    card behind its declaration's back."""
 
-    @staticmethod
-    def inputs(route, structure):
-        return PageInputs(cards={"articles": tuple(range(1, len(structure.site.articles)))})
+    inputs = staticmethod(archive.inputs)
 
     @staticmethod
     def context(route, shown):
         ctx = archive.context(route, shown)
-        ctx["newest"] = shown._views.card(0)  # behind the declaration's back
+        ctx["newest"] = shown._views.card(0)
         return ctx
 
 
-class ArchiveWithoutInputs:
-    """The archive with its cards left out of its declaration."""
+class MonthWithoutCards:
+    """A month of the archive with its cards left out of its declaration."""
 
     context = staticmethod(archive.context)
 
     @staticmethod
     def inputs(route, structure):
-        return PageInputs()
+        return PageInputs(facts=archive.inputs(route, structure).facts)
 
 
 def test_a_page_reading_an_undeclared_card_is_caught(tmp_path):
     renderer, recorder, routes = rendering(varied_site(tmp_path / "site"),
-                                           kinds={**render.KINDS, "archive": LeakyArchive})
-    found = undeclared_reads(renderer, recorder, routes)
-    assert found == {"archive/index.html": [("read, undeclared", [("card", 0)]), ("declared, unread", [])]}
+                                           kinds={**render.KINDS, "archive-month": LeakyMonth})
+    months = [route for route in routes if route.kind == "archive-month"]
+    expected = {route.out_path: [("read, undeclared", [("card", 0)]), ("declared, unread", [])]
+                for route in months if 0 not in renderer.inputs(route).cards["articles"]}
+    assert len(expected) >= 5
+    assert undeclared_reads(renderer, recorder, routes) == expected
 
 
 def test_a_kind_that_asks_for_an_undeclared_input_fails_to_render(tmp_path):
-    renderer, _, routes = rendering(varied_site(tmp_path / "site"), kinds={**render.KINDS,
-                                                                           "archive": ArchiveWithoutInputs})
-    archive_route = next(route for route in routes if route.kind == "archive")
-    with pytest.raises(UndeclaredInput, match="archive page /archive/ shows cards 'articles' undeclared"):
-        renderer.render_route(archive_route)
+    renderer, _, routes = rendering(varied_site(tmp_path / "site"),
+                                    kinds={**render.KINDS, "archive-month": MonthWithoutCards})
+    month = next(route for route in routes if route.kind == "archive-month")
+    with pytest.raises(UndeclaredInput, match=f"archive-month page {month.url} shows cards 'articles' undeclared"):
+        renderer.render_route(month)
 
 
 def test_fingerprint_readers_come_from_the_declaration(tmp_path):
@@ -178,6 +180,31 @@ def test_fingerprint_readers_come_from_the_declaration(tmp_path):
     assert direct == {"content/articles/a0.md", "content/authors/jane.md"}
     assert cards == {renderer.site.articles[i].record.src_path for g in inputs.cards.values() for i in g}
     _, cards, direct = renderer.fingerprint_and_sources(by_kind["archive"])
+    assert cards == direct == set()  # years, months and counts: the structure alone
+    _, cards, direct = renderer.fingerprint_and_sources(by_kind["sitemap-pages"])
     assert cards == {a.record.src_path for a in renderer.site.articles} and direct == set()
     _, cards, direct = renderer.fingerprint_and_sources(by_kind["robots"])
     assert cards == direct == set()
+
+
+def test_sitemap_files_split_by_year_and_at_the_url_limit(tmp_path):
+    # Issue 11: a year of articles beyond the limit is split into parts, each bounded,
+    # the year's archive pages counted in its first part.
+    from broadsheet.routes import ARCHIVE_URLS_PER_YEAR, archive_months, plan_sitemap_routes
+    renderer, _, routes = rendering(varied_site(tmp_path / "site"), preview=True)
+    site = renderer.site
+    by_year = {}
+    for (year, _), indexes in archive_months(site).items():
+        by_year[year] = by_year.get(year, 0) + len(indexes)
+    assert by_year == {2026: 4, 2025: 3, 2024: 3}
+    limit = ARCHIVE_URLS_PER_YEAR + 2  # two articles a part
+    files = plan_sitemap_routes(site, archive_months(site), limit)
+    assert [r.url for r in files] == ["/sitemaps/2026.xml", "/sitemaps/2026-2.xml", "/sitemaps/2025.xml",
+                                      "/sitemaps/2025-2.xml", "/sitemaps/2024.xml", "/sitemaps/2024-2.xml",
+                                      "/sitemaps/pages.xml"]
+    assert [(r.number, r.count) for r in files] == [(1, 2), (2, 2), (1, 2), (2, 2), (1, 2), (2, 2), (1, 1)]
+    # What the build has: one file a year and one of pages, all named by the index.
+    planned = [r.url for r in routes if r.kind in ("sitemap-articles", "sitemap-pages")]
+    assert planned == ["/sitemaps/2026.xml", "/sitemaps/2025.xml", "/sitemaps/2024.xml", "/sitemaps/pages.xml"]
+    index = next(r for r in routes if r.kind == "sitemap")
+    assert renderer.inputs(index).facts["files"] == tuple(planned)

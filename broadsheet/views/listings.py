@@ -31,15 +31,26 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
     return PageInputs(cards=cards)
 
 
+PAGINATION_AROUND = 2
+"""Page numbers shown either side of the current one (besides the first and the last)."""
+
+
 def pagination(route: Route, shown: Shown) -> dict[str, Any]:
-    """Return the page-number navigation of one page of a listing."""
+    """Return the page-number navigation of one page of a listing: a bounded window of
+    pages (the first, the last, and `PAGINATION_AROUND` either side of the current one),
+    however many pages the listing has."""
     first = urls.first_page_url(route.url, route.number)
-    hrefs = [shown.links.url(u) for u in urls.paginated_urls(first, route.count)]
+    number, count = route.number, route.count
+
+    def href(n: int) -> str:
+        return shown.links.url(urls.paginated_url(first, n))
+
+    window = sorted({1, count} | set(range(max(1, number - PAGINATION_AROUND), min(count, number + PAGINATION_AROUND) + 1)))
     return {
-        "number": route.number, "count": route.count,
-        "prev_url": hrefs[route.number - 2] if route.number > 1 else None,
-        "next_url": hrefs[route.number] if route.number < route.count else None,
-        "pages": [{"number": n, "url": u, "current": n == route.number} for n, u in enumerate(hrefs, start=1)],
+        "number": number, "count": count,
+        "prev_url": href(number - 1) if number > 1 else None,
+        "next_url": href(number + 1) if number < count else None,
+        "pages": [{"number": n, "url": href(n), "current": n == number} for n in window],
     }
 
 

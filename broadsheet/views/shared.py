@@ -13,6 +13,7 @@ README's "Templates and the template context" section is the contract.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -20,6 +21,7 @@ from .. import publish, urls
 from ..bodies import MEMO_SIZE, Bodies, BodyInfo, Recent
 from ..links import LinkResolver
 from ..model import Article, Author, Site
+from ..routes import archive_months, archive_years
 from ..urls import is_external
 
 if TYPE_CHECKING:
@@ -79,6 +81,22 @@ class Structure:
         """Article slug → its index in `site.articles`."""
         self.pages = {p.slug: p for p in site.pages}
         """Page slug → its record."""
+
+    @functools.cached_property
+    def archive_months(self) -> dict[tuple[int, int], tuple[int, ...]]:
+        """(year, month) → indexes of its articles, newest first."""
+        return archive_months(self.site)
+
+    @functools.cached_property
+    def archive_years(self) -> dict[int, tuple[tuple[int, tuple[int, ...]], ...]]:
+        """year → ((month, indexes of its articles), …), newest first."""
+        return archive_years(self.archive_months)
+
+    @functools.cached_property
+    def archive_counts(self) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+        """((year, ((month, how many articles), …)), …), newest first: the archive's navigation."""
+        return tuple((year, tuple((month, len(indexes)) for month, indexes in months_of))
+                     for year, months_of in self.archive_years.items())
 
 
 class UndeclaredInput(LookupError):

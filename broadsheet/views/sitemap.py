@@ -1,59 +1,96 @@
-"""What search engines read: the sitemap and robots.txt."""
+"""What search engines read: robots.txt, which names the sitemap index; the index
+(`/sitemap.xml`), which names every sitemap file; a file per year of articles with the
+year's archive pages (`/sitemaps/2024.xml`), and a file of the other pages
+(`/sitemaps/pages.xml`). Each file holds at most `routes.SITEMAP_URLS` URLs (split into
+`-2`, `-3`… parts beyond), so one edit rewrites one bounded file."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from .. import urls
 from ..model import PUBLISHED
-from ..routes import Route
+from ..routes import ARCHIVE_URLS_PER_YEAR, SITEMAP_URLS, Route, plan_sitemap_routes, sitemap_page_entries
 from .shared import PageInputs, Shown, Structure, html_page
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
-    """Return what the sitemap shows: every article's card (its URL, dates, status and
-    canonical URL), and which authors, tags and pages exist and what they list."""
     site = structure.site
     if route.kind == "robots":
         return PageInputs()
-    return PageInputs(
-        cards={"articles": tuple(range(len(site.articles)))},
-        facts={"authors": tuple((a.id, a.is_generated, tuple(site.by_author.get(a.id, ())))
-                                for a in site.authors.values()),
-               "tags": tuple((slug, tuple(indexes)) for slug, indexes in site.by_tag.items()),
-               "pages": tuple((p.slug, p.draft) for p in site.pages)})
+    if route.kind == "sitemap":
+        files = plan_sitemap_routes(site, structure.archive_months)
+        return PageInputs(facts={"files": tuple(r.url for r in files)})
+    if route.kind == "sitemap-pages":
+        # The lastmod of the home page, the indexes, an author's or a tag's page is its newest article's.
+        entries = sitemap_page_entries(site)[(route.number - 1) * SITEMAP_URLS:route.number * SITEMAP_URLS]
+        return PageInputs(cards={"articles": tuple(range(len(site.articles)))}, facts={"entries": tuple(entries)})
+    year = int(route.key)
+    months_of = structure.archive_years[year]
+    indexes = tuple(i for _, month_indexes in months_of for i in month_indexes)
+    per_part = SITEMAP_URLS - ARCHIVE_URLS_PER_YEAR
+    cards = {"articles": indexes[(route.number - 1) * per_part:route.number * per_part]}
+    if route.number > 1:
+        return PageInputs(cards=cards)
+    # Part 1 lists the year's archive pages too, with their newest article's date.
+    return PageInputs(cards={**cards, "year": indexes},
+                      facts={"months": tuple((month, month_indexes) for month, month_indexes in months_of)})
 
 
-def sitemap_urls(shown: Shown) -> list[dict]:
-    """Every published article, tag, author and page, with lastmod from updated/date."""
-    cards = shown.cards("articles")  # all of them: cards[i] is the card of article i
-    tz, links = shown.config.tz, shown.links
-
-    def newest(indexes) -> str | None:
+def newest_of(cards: dict[int, dict], tz) -> Callable[[Iterable[int]], str | None]:
+    """Return a function giving the newest date (updated or published) of the published
+    articles among some indexes, as the sitemap writes it."""
+    def newest(indexes: Iterable[int]) -> str | None:
         dates = [(cards[i]["updated"] or cards[i]["date"]) for i in indexes if cards[i]["status"] == PUBLISHED]
         return max(dates).astimezone(tz).isoformat() if dates else None
+    return newest
 
-    everything = range(len(cards))
-    found = [{"loc": links.abs_url(urls.HOME), "lastmod": newest(everything)}]
-    for card in cards:
+
+def cards_by_index(shown: Shown, group: str) -> dict[int, dict]:
+    return dict(zip(shown.inputs.cards[group], shown.cards(group)))
+
+
+def article_urls(shown: Shown) -> list[dict]:
+    """Return the published articles of one part of a year, then (part 1) the year's archive pages."""
+    found = []
+    for card in shown.cards("articles"):
         # Syndicated copies (canonical_url elsewhere) are left out: a sitemap lists canonical URLs.
         if card["status"] == PUBLISHED and card["canonical_url"] in (None, card["abs_url"]):
             found.append({"loc": card["abs_url"], "lastmod": card["updated_iso"] or card["date_iso"]})
-    authors = shown.fact("authors")
-    found.append({"loc": links.abs_url(urls.AUTHORS), "lastmod": newest(everything)})
-    for author_id, is_generated, indexes in authors:
-        lastmod = newest(indexes)
-        if lastmod or not is_generated:
-            found.append({"loc": links.abs_url(urls.author_url(author_id)), "lastmod": lastmod})
-    found.append({"loc": links.abs_url(urls.TAGS), "lastmod": newest(everything)})
-    for slug, indexes in shown.fact("tags"):
-        lastmod = newest(indexes)
-        if lastmod:
-            found.append({"loc": links.abs_url(urls.tag_url(slug)), "lastmod": lastmod})
-    found.append({"loc": links.abs_url(urls.ARCHIVE), "lastmod": newest(everything)})
-    for slug, draft in shown.fact("pages"):
-        if not draft:
-            found.append({"loc": links.abs_url(urls.page_url(slug)), "lastmod": None})
+    if shown.route.number == 1:
+        year = int(shown.route.key)
+        newest = newest_of(cards_by_index(shown, "year"), shown.config.tz)
+        found.append({"loc": shown.links.abs_url(urls.archive_year_url(year)),
+                      "lastmod": newest(shown.inputs.cards["year"])})
+        for month, indexes in shown.fact("months"):
+            found.append({"loc": shown.links.abs_url(urls.archive_month_url(year, month)), "lastmod": newest(indexes)})
+    return found
+
+
+def page_urls(shown: Shown) -> list[dict]:
+    """Return the published pages of the part: home, indexes, authors, tags, pages."""
+    cards = shown.cards("articles")  # all of them: cards[i] is the card of article i
+    newest = newest_of(dict(enumerate(cards)), shown.config.tz)
+    links = shown.links
+    everything = range(len(cards))
+    found = []
+    for entry in shown.fact("entries"):
+        what = entry[0]
+        if what in ("home", "authors", "tags", "archive"):
+            url = {"home": urls.HOME, "authors": urls.AUTHORS, "tags": urls.TAGS, "archive": urls.ARCHIVE}[what]
+            found.append({"loc": links.abs_url(url), "lastmod": newest(everything)})
+        elif what == "author":
+            _, author_id, is_generated, indexes = entry
+            lastmod = newest(indexes)
+            if lastmod or not is_generated:
+                found.append({"loc": links.abs_url(urls.author_url(author_id)), "lastmod": lastmod})
+        elif what == "tag":
+            _, slug, indexes = entry
+            lastmod = newest(indexes)
+            if lastmod:
+                found.append({"loc": links.abs_url(urls.tag_url(slug)), "lastmod": lastmod})
+        elif not entry[2]:  # a page, unless a draft
+            found.append({"loc": links.abs_url(urls.page_url(entry[1])), "lastmod": None})
     return found
 
 
@@ -61,6 +98,10 @@ def context(route: Route, shown: Shown) -> dict[str, Any]:
     ctx, _ = html_page(route, shown)
     if route.kind == "robots":
         ctx["sitemap_url"] = shown.links.abs_url(urls.SITEMAP)
+    elif route.kind == "sitemap":
+        ctx["sitemaps"] = [{"loc": shown.links.abs_url(url)} for url in shown.fact("files")]
+    elif route.kind == "sitemap-pages":
+        ctx["urls"] = page_urls(shown)
     else:
-        ctx["urls"] = sitemap_urls(shown)
+        ctx["urls"] = article_urls(shown)
     return ctx
