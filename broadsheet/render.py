@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .bodies import SPILL_AT, Bodies, Body, BodyInfo, body_records  # noqa: F401 (SPILL_AT: tests read it here)
+from .bodies import SPILL_AT, Bodies, Body, BodyInfo, Recent, body_records  # noqa: F401 (SPILL_AT: tests read it here)
 from .errors import Problem
 from .fingerprint import Fingerprints
 from .links import LinkResolver
@@ -41,6 +41,11 @@ KINDS = {
 """Route kind → the module describing its pages: `inputs(route, structure) -> PageInputs`,
 `context(route, shown) -> dict`, and `document(context) -> bytes` for a route without a
 template."""
+
+
+CARD_MEMO_SIZE = 4096
+"""Rendered cards a renderer keeps at hand (about 1 KB each): a listing shows the cards of
+its neighbours in time, so the recent ones are those shown again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,7 @@ class Renderer:
             from . import templates
             self._env = templates.make_env(self.site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))},
                                            self._template_cache)
+            templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE))
         return self._env
 
     # Pass A ---------------------------------------------------------------

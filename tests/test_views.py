@@ -208,3 +208,28 @@ def test_sitemap_files_split_by_year_and_at_the_url_limit(tmp_path):
     assert planned == ["/sitemaps/2026.xml", "/sitemaps/2025.xml", "/sitemaps/2024.xml", "/sitemaps/pages.xml"]
     index = next(r for r in routes if r.kind == "sitemap")
     assert renderer.inputs(index).facts["files"] == tuple(planned)
+
+
+def test_cards_are_rendered_once_unless_the_site_overrides_the_card(tmp_path):
+    # Issue 11: the theme's card is rendered once per card and reused on every listing;
+    # a site's own card may read anything of the page, so it is included for every card.
+    site = varied_site(tmp_path / "site")
+    renderer, _, routes = rendering(site)
+    home = next(route for route in routes if route.kind == "home")
+    assert renderer.env.globals["card_html_reusable"]()
+    theme_page = renderer.render_route(home).data.decode()
+    assert theme_page.count('<article class="card') == 2
+
+    (site / "layouts/partials").mkdir(parents=True)
+    (site / "layouts/partials/card.html").write_text(
+        '<p class="my-card">{{ card.title }} on {{ page.kind }}{% if list_class is defined %} in {{ list_class }}'
+        '{% endif %}</p>', encoding="utf-8")
+    renderer, _, routes = rendering(site)
+    assert not renderer.env.globals["card_html_reusable"]()
+    page = renderer.render_route(next(route for route in routes if route.kind == "home")).data.decode()
+    assert page.count('<p class="my-card">') == 2 and "on home in cards--lead</p>" in page
+
+    (site / "layouts/partials/card.html").unlink()
+    (site / "layouts/partials/byline.html").write_text("by {{ page.title }}", encoding="utf-8")
+    renderer, _, _ = rendering(site)
+    assert not renderer.env.globals["card_html_reusable"](), "what the card includes counts too"
