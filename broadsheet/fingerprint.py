@@ -46,6 +46,7 @@ class Fingerprints:
         return digest_of(
             template_token, route.kind, route.key, route.number, route.count, route.url,
             [(group, [self.card_token(i) for i in indexes]) for group, indexes in inputs.cards.items()],
+            [(group, [self.stamp_token(i) for i in indexes]) for group, indexes in inputs.stamps.items()],
             # The body's HTML as well as the source: a link to another file renders
             # differently when that file is renamed or deleted, the source unchanged.
             [(records[src].digest, info[src].html_digest) for src in inputs.bodies],
@@ -55,9 +56,12 @@ class Fingerprints:
 
     def readers(self, inputs: PageInputs) -> tuple[frozenset[str], frozenset[str]]:
         """Return the sources a page reads through their article card, and those it reads
-        otherwise (a body, an author's profile)."""
+        otherwise (a body, an author's profile). A stamp is part of its card: a page that
+        shows a stamp is a card reader (its fingerprint, made of stamps, then tells whether
+        the stamp changed)."""
         articles = self.site.articles
-        cards = frozenset(articles[i].record.src_path for indexes in inputs.cards.values() for i in indexes)
+        cards = frozenset(articles[i].record.src_path for groups in (inputs.cards, inputs.stamps)
+                          for indexes in groups.values() for i in indexes)
         profiles = [self.site.authors[a].record for a in inputs.authors]
         direct = frozenset(inputs.bodies) | {record.src_path for record in profiles if record}
         return cards, direct
@@ -86,6 +90,12 @@ class Fingerprints:
         self.card_tokens[inputs] = token
         self._cards[index] = self.card_by_source[src_path] = token
         return token
+
+    def stamp_token(self, index: int) -> tuple:
+        """Return what an article's stamp is made from (the slug and date make its URL)."""
+        article = self.site.articles[index]
+        record = article.record
+        return record.slug, record.date, record.updated, article.status, record.canonical_url
 
     def author_token(self, author_id: str) -> str:
         """Return a hash of what an author's view shows (profile, bio, avatar, counts)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .bodies import SPILL_AT, Bodies, Body, BodyInfo, Recent, body_records  # noqa: F401 (SPILL_AT: tests read it here)
+from .bodies import MEMO_SIZE, SPILL_AT, Bodies, Body, BodyInfo, Recent, body_records  # noqa: F401 (SPILL_AT: tests read it here)
 from .errors import Problem
 from .fingerprint import Fingerprints
 from .links import LinkResolver
@@ -86,7 +86,8 @@ class Renderer:
         self._template_digests: dict[str, str] = {}
         self._env: jinja2.Environment | None = None
         self._template_cache = template_cache
-        self._inputs: dict[Route, PageInputs] = {}
+        self._inputs = Recent(MEMO_SIZE)
+        """Route → its inputs, kept at hand between its fingerprint and its rendering."""
 
     # What the pipeline reads and keeps in its cache --------------------------
 
@@ -155,10 +156,7 @@ class Renderer:
 
     def inputs(self, route: Route) -> PageInputs:
         """Return what the route's page shows, as its kind declares it."""
-        found = self._inputs.get(route)
-        if found is None:
-            found = self._inputs[route] = self.kinds[route.kind].inputs(route, self.structure)
-        return found
+        return self._inputs.get_or(route, lambda: self.kinds[route.kind].inputs(route, self.structure))
 
     def fingerprint(self, route: Route) -> str:
         """Return a hash of every input of the route's page: equal hashes, equal bytes."""

@@ -23,7 +23,7 @@ CONFIG = ("title: Test Gazette\nbase_url: https://example.org/news/\ntimezone: E
 
 
 class RecordingViews(SiteViews):
-    """The views of the model, noting each card, body, author and tag a page asks for."""
+    """The views of the model, noting each card, stamp, body, author and tag a page asks for."""
 
     def __init__(self, *args: Any):
         super().__init__(*args)
@@ -32,6 +32,10 @@ class RecordingViews(SiteViews):
     def card(self, index: int) -> dict:
         self.reads.add(("card", index))
         return super().card(index)
+
+    def stamp(self, index: int) -> dict:
+        self.reads.add(("stamp", index))
+        return super().stamp(index)
 
     def entry(self, index: int) -> dict:
         self.reads.add(("card", index))
@@ -61,6 +65,7 @@ class RecordingViews(SiteViews):
 
 def declared(inputs: PageInputs) -> set[tuple[str, object]]:
     names: set[tuple[str, object]] = {("card", i) for indexes in inputs.cards.values() for i in indexes}
+    names |= {("stamp", i) for indexes in inputs.stamps.values() for i in indexes}
     names |= {("body", src) for src in inputs.bodies}
     names |= {("author", a) for a in inputs.authors}
     return names | {("tag", t) for t in inputs.tags}

@@ -9,7 +9,7 @@ from typing import Any
 from .. import urls
 from ..routes import ARCHIVE_PER_PAGE, Route
 from .listings import pagination
-from .shared import MONTHS, PageInputs, Shown, Structure, add_social_head, html_page
+from .shared import MONTHS, PageInputs, Shown, Structure, add_social_head, page_context
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -36,7 +36,7 @@ def year_views(shown: Shown) -> list[dict]:
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
-    ctx, page = html_page(route, shown)
+    ctx, page = page_context(route, shown)
     site_title = shown.config.title
     years = ctx["years"] = year_views(shown)
     ctx["archive_url"] = shown.links.url(urls.ARCHIVE)

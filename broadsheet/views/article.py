@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import publish
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, html_page
+from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, page_context
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -24,7 +24,7 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
-    ctx, page = html_page(route, shown)
+    ctx, page = page_context(route, shown)
     src_path = shown.inputs.bodies[0]
     record = shown.record(src_path)
     rendered = shown.body(src_path)

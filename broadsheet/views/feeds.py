@@ -8,7 +8,7 @@ from typing import Any
 from .. import publish, urls
 from ..model import PUBLISHED
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, html_page
+from .shared import PageInputs, Shown, Structure, page_context
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -51,7 +51,7 @@ def feed_view(route: Route, shown: Shown) -> dict[str, Any]:
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
-    ctx, _ = html_page(route, shown)
+    ctx, _ = page_context(route, shown)
     ctx["feed"] = feed_view(route, shown)
     return ctx
 

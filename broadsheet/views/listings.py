@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from .. import publish, urls
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, html_page, title_suffix
+from .shared import PageInputs, Shown, Structure, add_social_head, page_context, title_suffix
 
 
 def listed(route: Route, structure: Structure) -> Sequence[int]:
@@ -55,7 +55,7 @@ def pagination(route: Route, shown: Shown) -> dict[str, Any]:
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
-    ctx, page = html_page(route, shown)
+    ctx, page = page_context(route, shown)
     site_title = shown.config.title
     suffix = title_suffix(route)
     og_type, image, jsonld = "website", None, None

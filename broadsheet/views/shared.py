@@ -60,6 +60,9 @@ class PageInputs:
 
     cards: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """Named groups of article cards, by index into `site.articles` (`articles`, `related`…)."""
+    stamps: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Named groups of article stamps (URL, dates, status, canonical URL: what a sitemap
+    shows), by index: cheaper to make than cards, and a headline edit leaves them alone."""
     bodies: tuple[str, ...] = ()
     """Sources (src_path) whose whole record and body HTML the page shows."""
     authors: tuple[str, ...] = ()
@@ -119,6 +122,15 @@ class Shown:
     def cards(self, group: str) -> list[dict]:
         """Return the cards of a declared group, in its order."""
         return [self._views.card(index) for index in self._group(group)]
+
+    def stamps(self, group: str) -> list[dict]:
+        """Return the stamps of a declared group, in its order."""
+        try:
+            indexes = self.inputs.stamps[group]
+        except KeyError:
+            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows stamps '{group}' undeclared") \
+                from None
+        return [self._views.stamp(index) for index in indexes]
 
     def card(self, group: str) -> dict | None:
         """Return the only card of a declared group, or None when the group is empty."""
@@ -261,6 +273,18 @@ class SiteViews:
                 self._cards[index] = self._make_card(self.site.articles[index])
         return self._cards[index]
 
+    def stamp(self, index: int) -> dict:
+        """Return what a sitemap shows of the article at `index`: its URL, dates, status and
+        canonical URL (each also in its card)."""
+        article = self.site.articles[index]
+        record = article.record
+        tz = self.config.tz
+        date = record.date.astimezone(tz)
+        updated = record.updated.astimezone(tz) if record.updated else None
+        return {"abs_url": self.links.abs_url(urls.article_url(self.config, record)), "date": date,
+                "date_iso": date.isoformat(), "updated": updated, "updated_iso": updated.isoformat() if updated else None,
+                "status": article.status, "canonical_url": record.canonical_url}
+
     def cards_by_source(self) -> dict[str, dict]:
         """Return the cards this build made or reused, by source."""
         return {self.site.articles[index].record.src_path: card for index, card in self._cards.items()}
@@ -392,8 +416,9 @@ def site_feeds(shown: Shown) -> list[dict]:
             {"title": f"{title} (JSON Feed)", "url": links.url(urls.JSON_FEED), "type": "application/feed+json"}]
 
 
-def html_page(route: Route, shown: Shown) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return the context of an HTML page and its `page` entry, with the site's defaults."""
+def page_context(route: Route, shown: Shown) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the context every template gets (`site`, `page`, `preview`) and its `page`
+    entry, with the site's defaults for an HTML page."""
     site_title = shown.config.title
     page = {"kind": route.kind, "title": site_title, "social_title": site_title,
             "description": shown.config.description or site_title,

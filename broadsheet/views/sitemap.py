@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 from .. import urls
 from ..model import PUBLISHED
 from ..routes import ARCHIVE_URLS_PER_YEAR, SITEMAP_URLS, Route, plan_sitemap_routes, sitemap_page_entries
-from .shared import PageInputs, Shown, Structure, html_page
+from .shared import PageInputs, Shown, Structure, page_context
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -24,44 +24,44 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
     if route.kind == "sitemap-pages":
         # The lastmod of the home page, the indexes, an author's or a tag's page is its newest article's.
         entries = sitemap_page_entries(site)[(route.number - 1) * SITEMAP_URLS:route.number * SITEMAP_URLS]
-        return PageInputs(cards={"articles": tuple(range(len(site.articles)))}, facts={"entries": tuple(entries)})
+        return PageInputs(stamps={"articles": tuple(range(len(site.articles)))}, facts={"entries": tuple(entries)})
     year = int(route.key)
     months_of = structure.archive_years[year]
     indexes = tuple(i for _, month_indexes in months_of for i in month_indexes)
     per_part = SITEMAP_URLS - ARCHIVE_URLS_PER_YEAR
-    cards = {"articles": indexes[(route.number - 1) * per_part:route.number * per_part]}
+    stamps = {"articles": indexes[(route.number - 1) * per_part:route.number * per_part]}
     if route.number > 1:
-        return PageInputs(cards=cards)
+        return PageInputs(stamps=stamps)
     # Part 1 lists the year's archive pages too, with their newest article's date.
-    return PageInputs(cards={**cards, "year": indexes},
+    return PageInputs(stamps={**stamps, "year": indexes},
                       facts={"months": tuple((month, month_indexes) for month, month_indexes in months_of)})
 
 
-def newest_of(cards: dict[int, dict], tz) -> Callable[[Iterable[int]], str | None]:
+def newest_of(stamps: dict[int, dict], tz) -> Callable[[Iterable[int]], str | None]:
     """Return a function giving the newest date (updated or published) of the published
     articles among some indexes, as the sitemap writes it."""
     def newest(indexes: Iterable[int]) -> str | None:
-        dates = [(cards[i]["updated"] or cards[i]["date"]) for i in indexes if cards[i]["status"] == PUBLISHED]
+        dates = [(stamps[i]["updated"] or stamps[i]["date"]) for i in indexes if stamps[i]["status"] == PUBLISHED]
         return max(dates).astimezone(tz).isoformat() if dates else None
     return newest
 
 
-def cards_by_index(shown: Shown, group: str) -> dict[int, dict]:
-    return dict(zip(shown.inputs.cards[group], shown.cards(group)))
+def stamps_by_index(shown: Shown, group: str) -> dict[int, dict]:
+    return dict(zip(shown.inputs.stamps[group], shown.stamps(group)))
 
 
 def article_urls(shown: Shown) -> list[dict]:
     """Return the published articles of one part of a year, then (part 1) the year's archive pages."""
     found = []
-    for card in shown.cards("articles"):
+    for stamp in shown.stamps("articles"):
         # Syndicated copies (canonical_url elsewhere) are left out: a sitemap lists canonical URLs.
-        if card["status"] == PUBLISHED and card["canonical_url"] in (None, card["abs_url"]):
-            found.append({"loc": card["abs_url"], "lastmod": card["updated_iso"] or card["date_iso"]})
+        if stamp["status"] == PUBLISHED and stamp["canonical_url"] in (None, stamp["abs_url"]):
+            found.append({"loc": stamp["abs_url"], "lastmod": stamp["updated_iso"] or stamp["date_iso"]})
     if shown.route.number == 1:
         year = int(shown.route.key)
-        newest = newest_of(cards_by_index(shown, "year"), shown.config.tz)
+        newest = newest_of(stamps_by_index(shown, "year"), shown.config.tz)
         found.append({"loc": shown.links.abs_url(urls.archive_year_url(year)),
-                      "lastmod": newest(shown.inputs.cards["year"])})
+                      "lastmod": newest(shown.inputs.stamps["year"])})
         for month, indexes in shown.fact("months"):
             found.append({"loc": shown.links.abs_url(urls.archive_month_url(year, month)), "lastmod": newest(indexes)})
     return found
@@ -69,10 +69,10 @@ def article_urls(shown: Shown) -> list[dict]:
 
 def page_urls(shown: Shown) -> list[dict]:
     """Return the published pages of the part: home, indexes, authors, tags, pages."""
-    cards = shown.cards("articles")  # all of them: cards[i] is the card of article i
-    newest = newest_of(dict(enumerate(cards)), shown.config.tz)
+    stamps = shown.stamps("articles")  # all of them: stamps[i] is the stamp of article i
+    newest = newest_of(dict(enumerate(stamps)), shown.config.tz)
     links = shown.links
-    everything = range(len(cards))
+    everything = range(len(stamps))
     found = []
     for entry in shown.fact("entries"):
         what = entry[0]
@@ -95,7 +95,7 @@ def page_urls(shown: Shown) -> list[dict]:
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
-    ctx, _ = html_page(route, shown)
+    ctx, _ = page_context(route, shown)
     if route.kind == "robots":
         ctx["sitemap_url"] = shown.links.abs_url(urls.SITEMAP)
     elif route.kind == "sitemap":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, html_page
+from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, page_context
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -15,7 +15,7 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
-    ctx, page = html_page(route, shown)
+    ctx, page = page_context(route, shown)
     site_title = shown.config.title
     if route.kind == "404":
         page["title"] = f"Page not found — {site_title}"
