@@ -141,8 +141,8 @@ def engine_digest() -> str:
     """Return a hash of the engine's own code: a new engine never trusts an old cache."""
     digest = hashlib.blake2b(digest_size=16)
     package = Path(__file__).parent
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(package.rglob("*.py")):  # the views/ package too
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -1,4 +1,4 @@
-"""The URL and output-path policy, in one place.
+"""Which pages and files the site has (their URL shapes are `urls`'s).
 
 Plans every file the site will contain: a `Route` per rendered page and a `Copy` per
 file copied as is. Checks that no two claim one output path (naming every claimant) and
@@ -10,12 +10,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from . import urls
 from .errors import Problem, SourceLoc, error, positional_reduce
 from .model import Site
+from .urls import out_path_for, paginated_urls
 
 THEME = "theme"
 NAME_MAX = 255
 """Bytes of one file or folder name on common file systems (ext4, APFS, NTFS)."""
+ARCHIVE_PER_PAGE = 100
+"""Articles on one page of a month of the archive (one line each: date and headline)."""
+SITEMAP_URLS = 50_000
+"""URLs in one sitemap file at most (the sitemaps.org limit). At under 1 KB a URL (a slug
+is at most NAME_MAX bytes), a file also stays under the 50 MB limit."""
+ARCHIVE_URLS_PER_YEAR = 13
+"""A year's archive pages listed in its sitemap file (the year's, and one per month)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +37,8 @@ class Route:
     """Path relative to the output folder."""
     template: str
     kind: str
-    """home, article, author, authors, tag, tags, archive, page, 404."""
+    """What the page is (home, article, tag, archive-month, sitemap…): `render.KINDS` names
+    each with the module of `views` that describes it."""
     key: str = ""
     """Which article, author, tag or page (slug or id); '' for site-wide pages."""
     number: int = 1
@@ -54,27 +64,64 @@ class Copy:
     __reduce__ = positional_reduce
 
 
-def out_path_for(url: str) -> str:
-    """Return the output file for a site path: `/a/b/` → `a/b/index.html`."""
-    path = url.lstrip("/")
-    if path == "" or path.endswith("/"):
-        path += "index.html"
-    return path
-
-
 def article_url(site: Site, record) -> str:
-    when = record.date.astimezone(site.config.tz)
-    return site.config.permalink.format(year=f"{when.year:04d}", month=f"{when.month:02d}",
-                                        day=f"{when.day:02d}", slug=record.slug)
-
-
-def paginated_urls(first: str, count: int) -> list[str]:
-    """Return the URL of each page of a listing: `first`, then `first` + `page/N/`."""
-    return [first] + [f"{first}page/{n}/" for n in range(2, count + 1)]
+    return urls.article_url(site.config, record)
 
 
 def page_count(items: int, per_page: int) -> int:
     return max(1, -(-items // per_page))
+
+
+def archive_months(site: Site) -> dict[tuple[int, int], tuple[int, ...]]:
+    """Return (year, month) → indexes of the articles dated then in the site's time zone,
+    newest first (articles are newest first, so each month's are together)."""
+    tz = site.config.tz
+    months: dict[tuple[int, int], list[int]] = {}
+    for index, article in enumerate(site.articles):
+        when = article.record.date.astimezone(tz)
+        months.setdefault((when.year, when.month), []).append(index)
+    return {key: tuple(indexes) for key, indexes in months.items()}
+
+
+def archive_years(months: dict[tuple[int, int], tuple[int, ...]]) -> dict[int, tuple[tuple[int, tuple[int, ...]], ...]]:
+    """Return year → ((month, article indexes), …), newest first, from `archive_months`."""
+    years: dict[int, list[tuple[int, tuple[int, ...]]]] = {}
+    for (year, month), indexes in months.items():
+        years.setdefault(year, []).append((month, indexes))
+    return {year: tuple(months_of) for year, months_of in years.items()}
+
+
+def sitemap_page_entries(site: Site) -> list[tuple]:
+    """Return what the sitemap's file of pages lists (other than articles and the archive's
+    years and months), before leaving out what is not published: the home page, the
+    indexes, each author and tag, and each standalone page."""
+    entries: list[tuple] = [("home",), ("authors",)]
+    entries += [("author", a.id, a.is_generated, tuple(site.by_author.get(a.id, ()))) for a in site.authors.values()]
+    entries.append(("tags",))
+    entries += [("tag", slug, tuple(indexes)) for slug, indexes in site.by_tag.items()]
+    entries.append(("archive",))
+    entries += [("page", p.slug, p.draft) for p in site.pages]
+    return entries
+
+
+def plan_sitemap_routes(site: Site, months: dict[tuple[int, int], tuple[int, ...]],
+                        limit: int = SITEMAP_URLS) -> list[Route]:
+    """Return the sitemap files under the index: one per year of articles (with the year's
+    archive pages), then the other pages; each split into parts of at most `limit` URLs."""
+    routes = []
+    per_part = limit - ARCHIVE_URLS_PER_YEAR
+    for year, months_of in archive_years(months).items():
+        count = page_count(sum(len(indexes) for _, indexes in months_of), per_part)
+        for part in range(1, count + 1):
+            url = urls.sitemap_file_url(f"{year:04d}", part)
+            routes.append(Route(url, out_path_for(url), "sitemaps/urls.xml", "sitemap-articles", f"{year:04d}", part,
+                                count, f"the sitemap of {year:04d}"))
+    count = page_count(len(sitemap_page_entries(site)), limit)
+    for part in range(1, count + 1):
+        url = urls.sitemap_file_url("pages", part)
+        routes.append(Route(url, out_path_for(url), "sitemaps/urls.xml", "sitemap-pages", "pages", part, count,
+                            "the sitemap of pages"))
+    return routes
 
 
 def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -> tuple[list[Route], list[Copy], list[Problem]]:
@@ -82,32 +129,42 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
     per_page = site.config.paginate
     routes: list[Route] = []
 
-    def listing(first: str, template: str, kind: str, key: str, items: int, source: str) -> None:
+    def listing(first: str, template: str, kind: str, key: str, items: int, source: str,
+                per_page: int = per_page) -> None:
         count = page_count(items, per_page)
         for number, url in enumerate(paginated_urls(first, count), start=1):
             routes.append(Route(url, out_path_for(url), template, kind, key, number, count, source))
 
-    listing("/", "home.html", "home", "", len(site.articles), "the home page")
+    listing(urls.HOME, "home.html", "home", "", len(site.articles), "the home page")
     for article in site.articles:
         url = article_url(site, article.record)
         routes.append(Route(url, out_path_for(url), "article.html", "article", article.slug,
                             source=article.record.src_path))
-    routes.append(Route("/authors/", "authors/index.html", "authors.html", "authors", source="the authors index"))
+    routes.append(Route(urls.AUTHORS, out_path_for(urls.AUTHORS), "authors.html", "authors", source="the authors index"))
     for author in site.authors.values():
         source = author.record.src_path if author.record else f"the generated author '{author.name}'"
-        listing(f"/authors/{author.id}/", "author.html", "author", author.id,
+        listing(urls.author_url(author.id), "author.html", "author", author.id,
                 len(site.by_author.get(author.id, ())), source)
-    routes.append(Route("/tags/", "tags/index.html", "tags.html", "tags", source="the tags index"))
+    routes.append(Route(urls.TAGS, out_path_for(urls.TAGS), "tags.html", "tags", source="the tags index"))
     for tag in site.tags.values():
-        listing(f"/tags/{tag.slug}/", "tag.html", "tag", tag.slug, len(site.by_tag[tag.slug]), f"the tag '{tag.name}'")
-    routes.append(Route("/archive/", "archive/index.html", "archive.html", "archive", source="the archive"))
+        listing(urls.tag_url(tag.slug), "tag.html", "tag", tag.slug, len(site.by_tag[tag.slug]), f"the tag '{tag.name}'")
+    routes.append(Route(urls.ARCHIVE, out_path_for(urls.ARCHIVE), "archive.html", "archive", source="the archive"))
+    months = archive_months(site)
+    for year, months_of in archive_years(months).items():
+        url = urls.archive_year_url(year)
+        routes.append(Route(url, out_path_for(url), "archive_year.html", "archive-year", f"{year:04d}",
+                            source=f"the archive of {year:04d}"))
+        for month, indexes in months_of:
+            listing(urls.archive_month_url(year, month), "archive_month.html", "archive-month",
+                    f"{year:04d}/{month:02d}", len(indexes), f"the archive of {year:04d}/{month:02d}", ARCHIVE_PER_PAGE)
     for page in site.pages:
-        url = f"/{page.slug}/"
+        url = urls.page_url(page.slug)
         routes.append(Route(url, out_path_for(url), "page.html", "page", page.slug, source=page.src_path))
-    routes.append(Route("/404.html", "404.html", "404.html", "404", source="the not-found page"))
+    routes.append(Route(urls.NOT_FOUND, out_path_for(urls.NOT_FOUND), "404.html", "404", source="the not-found page"))
     routes += plan_feed_routes(site)
-    routes.append(Route("/sitemap.xml", "sitemap.xml", "sitemap.xml", "sitemap", source="the sitemap"))
-    routes.append(Route("/robots.txt", "robots.txt", "robots.txt", "robots", source="robots.txt"))
+    routes.append(Route(urls.SITEMAP, out_path_for(urls.SITEMAP), "sitemap.xml", "sitemap", source="the sitemap index"))
+    routes += plan_sitemap_routes(site, months)
+    routes.append(Route(urls.ROBOTS, out_path_for(urls.ROBOTS), "robots.txt", "robots", source="robots.txt"))
 
     copies = [Copy(f"static/{p}", THEME, p) for p in theme_static]
     copies = [c for c in copies if c.src_path not in set(layout_static)]
@@ -119,14 +176,16 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
 
 def plan_feed_routes(site: Site) -> list[Route]:
     """Return the Atom feeds (site, each tag, each author with articles), RSS and JSON Feed."""
-    routes = [Route("/feed.xml", "feed.xml", "feeds/atom.xml", "feed", source="the site feed"),
-              Route("/rss.xml", "rss.xml", "feeds/rss.xml", "rss", source="the RSS feed"),
-              Route("/feed.json", "feed.json", "", "json-feed", source="the JSON feed")]
+    routes = [Route(urls.ATOM_FEED, out_path_for(urls.ATOM_FEED), "feeds/atom.xml", "feed", source="the site feed"),
+              Route(urls.RSS_FEED, out_path_for(urls.RSS_FEED), "feeds/rss.xml", "rss", source="the RSS feed"),
+              Route(urls.JSON_FEED, out_path_for(urls.JSON_FEED), "", "json-feed", source="the JSON feed")]
     for tag in site.tags.values():
-        routes.append(Route(f"/tags/{tag.slug}/feed.xml", f"tags/{tag.slug}/feed.xml", "feeds/atom.xml",
+        url = urls.tag_feed_url(tag.slug)
+        routes.append(Route(url, out_path_for(url), "feeds/atom.xml",
                             "tag-feed", tag.slug, source=f"the feed of tag '{tag.name}'"))
     for author_id in site.by_author:
-        routes.append(Route(f"/authors/{author_id}/feed.xml", f"authors/{author_id}/feed.xml", "feeds/atom.xml",
+        url = urls.author_feed_url(author_id)
+        routes.append(Route(url, out_path_for(url), "feeds/atom.xml",
                             "author-feed", author_id, source=f"the feed of author '{author_id}'"))
     return routes
 

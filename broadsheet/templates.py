@@ -54,6 +54,64 @@ def make_env(site_dir: Path, globals_: dict | None = None, cache_dir: Path | Non
     return env
 
 
+CARD_TEMPLATE = "partials/card.html"
+CARD_NAMES = frozenset({"card", "card_level", "preview"})
+"""What the theme's card (and what it includes) reads beyond its own `with`/`set` names."""
+
+
+def add_card_html(env: jinja2.Environment, memo) -> None:
+    """Give templates `card_html(card, level)` and `card_html_reusable()`.
+
+    `card_html` renders partials/card.html for a card once per build and reuses the HTML
+    from `memo` (any mapping with `get_or(key, make)`): a card appears on many listings.
+    That holds only while the card template and every template it includes are the
+    theme's own, which read nothing but `card`, `card_level` and `preview`; a site that
+    overrides one of them may read anything of the page, so `card_html_reusable()` is
+    then False and the theme's card list includes the template for every card as before.
+    """
+    import jinja2
+
+    state: dict[str, bool] = {}
+
+    def card_html_reusable() -> bool:
+        if "reusable" not in state:
+            state["reusable"] = _is_theme_only(env, CARD_TEMPLATE)
+        return state["reusable"]
+
+    @jinja2.pass_context
+    def card_html(context, card: dict, level: int = 2) -> Markup:
+        preview = context.get("preview", False)
+
+        def render() -> Markup:
+            return Markup(env.get_template(CARD_TEMPLATE).render(card=card, card_level=level, preview=preview))
+        return memo.get_or((card["url"], level, preview), render)
+
+    env.globals.update(card_html=card_html, card_html_reusable=card_html_reusable)
+
+
+def _is_theme_only(env: jinja2.Environment, name: str) -> bool:
+    """True when `name` and every template it includes, recursively, are the theme's own files."""
+    import jinja2
+    from jinja2 import meta
+
+    seen, stack = set(), [name]
+    theme = THEME_DIR.resolve()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            source, filename, _ = env.loader.get_source(env, current)
+            references = list(meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateError:
+            return False  # rendering reports it, with its line
+        if filename is None or not Path(filename).resolve().is_relative_to(theme) or None in references:
+            return False
+        stack.extend(references)
+    return True
+
+
 def escaped(text: str) -> Markup:
     """Return `text` escaped once, marked so that templates print it as it is.
 

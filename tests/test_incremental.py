@@ -113,9 +113,10 @@ def rebuild(site: Path, out: Path, **options) -> BuildResult:
 
 WORDS = ["Council", "budget", '"Quoted"', "&", "River's", "<Jazz>", "Q&A", "Café", "bridge", "Flood"]
 DATES = ["2024-03-01 09:00", "2024-03-01 09:00", "2024-02-29 18:30", "2023-12-31 23:30", "2024-01-15",
-         "2099-01-01 08:00"]
+         "2022-07-04 12:00", "2099-01-01 08:00"]
 """Identical dates make tie-breaks matter; 23:30 UTC is the next day and year in Berlin;
-2099 is scheduled (not built)."""
+three years and several months make archive pages and sitemap files by year come and go
+(issue 11); 2099 is scheduled (not built)."""
 TAGS = ["Politics", "politics", "Middle East", "middle east", "Middle-East", "Arts & Culture", "Sport", "R&D"]
 AUTHOR_REFS = ["ana-ruiz", "Ana Ruiz", "bo-chen", "Bo Chen", "cy-dunn", "Dee Eve"]
 """Profile ids, profile names, and a name with no profile (a generated author page)."""
@@ -710,7 +711,8 @@ def test_summary_edit_renders_the_listings_that_show_it(built):
     assert {"index.html", "tags/common/index.html", "tags/solo/index.html", "authors/ana/index.html",
             "articles/alpha/index.html", "articles/beta/index.html", "feed.xml"} <= written
     # Pages that show no summary of it are not touched.
-    assert not written & {"archive/index.html", "tags/index.html", "authors/index.html", "sitemap.xml",
+    assert not written & {"archive/index.html", "archive/2026/03/index.html", "tags/index.html",
+                          "authors/index.html", "sitemap.xml", "sitemaps/2026.xml", "sitemaps/pages.xml",
                           "404.html", "about/index.html", "articles/delta/index.html", "tags/other/index.html"}
 
 
@@ -719,14 +721,16 @@ def test_title_edit_renders_every_page_that_shows_the_title_and_no_other(built):
     edit(site / "content/articles/beta.md", "Beta story", "Beta headline")
     result = rebuild_and_compare(site, out)
     written = set(result.report.written)
-    assert {"index.html", "archive/index.html", "tags/common/index.html", "authors/bo/index.html",
+    assert {"index.html", "archive/2026/03/index.html", "tags/common/index.html", "authors/bo/index.html",
             "articles/beta/index.html", "articles/alpha/index.html", "articles/gamma/index.html",
             "feed.xml", "rss.xml", "feed.json", "tags/common/feed.xml", "authors/bo/feed.xml"} <= written
     assert not written & {"tags/index.html", "authors/index.html", "sitemap.xml", "404.html", "robots.txt",
                           "about/index.html", "authors/ana/index.html", "tags/other/index.html",
-                          "articles/delta/index.html"}
-    # Rendered but unchanged: at most the sitemap (its fingerprint takes whole cards, it shows only URLs and dates).
-    assert len(written) <= result.stats.pages_rendered <= len(written) + 1
+                          "articles/delta/index.html", "archive/index.html", "archive/2026/index.html",
+                          "archive/2026/02/index.html", "sitemaps/2026.xml", "sitemaps/pages.xml"}
+    # Nothing rendered in vain: the sitemap files show stamps (URLs, dates), which a
+    # headline leaves alone (issue 11; they took whole cards before).
+    assert result.stats.pages_rendered == len(written)
 
 
 def test_canonical_url_edit_updates_the_sitemap_and_the_page(built):
@@ -734,18 +738,21 @@ def test_canonical_url_edit_updates_the_sitemap_and_the_page(built):
     # edit that only syndicates a copy must still reach it.
     site, out = built
     edit(site / "content/articles/beta.md", "title: Beta story", "title: Beta story\ncanonical_url: https://elsewhere.example/b")
-    rebuild_and_compare(site, out)
-    assert b"/articles/beta/" not in (out / "sitemap.xml").read_bytes()
+    written = rebuild_and_compare(site, out).report.written
+    assert b"/articles/beta/" not in (out / "sitemaps/2026.xml").read_bytes()
+    assert "sitemaps/2026.xml" in written and "sitemap.xml" not in written  # one small file (issue 11)
     edit(site / "content/articles/beta.md", "canonical_url: https://elsewhere.example/b\n", "")
     rebuild_and_compare(site, out)
-    assert b"/articles/beta/" in (out / "sitemap.xml").read_bytes()
+    assert b"/articles/beta/" in (out / "sitemaps/2026.xml").read_bytes()
 
 
 def test_date_edit_moves_articles_across_pages(built):
     site, out = built
     edit(site / "content/articles/delta.md", "2026-02-01", "2026-03-04")  # now the newest
     result = rebuild_and_compare(site, out)
-    assert {"index.html", "page/2/index.html", "archive/index.html", "sitemap.xml"} <= set(result.report.written)
+    assert {"index.html", "page/2/index.html", "archive/index.html", "archive/2026/index.html",
+            "archive/2026/03/index.html", "sitemaps/2026.xml"} <= set(result.report.written)
+    assert "archive/2026/02/index.html" in result.report.removed  # February has no article left
 
 
 def test_deleting_an_article_removes_its_pages_and_breaks_links_with_a_warning(built):

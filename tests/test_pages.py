@@ -448,19 +448,45 @@ def test_tags_index_with_counts(newsroom):
     assert main.hrefs("/tags/") == ["/tags/budget/", "/tags/council/", "/tags/politics/", "/tags/sport/"]
 
 
-def test_archive_groups_by_year_and_month(newsroom):
-    page = load(newsroom, "archive/index.html")
-    main = main_of(page)
-    months = {"2026-03": ["/articles/council-budget/", "/articles/regatta/", "/articles/meeting-moved/"],
-              "2026-02": ["/articles/politics-weekly/"], "2026-01": ["/articles/budget-reaction/"],
-              "2025-12": ["/articles/old-politics/"]}
-    for anchor, hrefs in months.items():
-        assert main.one(id=anchor).hrefs("/articles/") == hrefs, anchor
-    order = [n.get("id") for n in main.iter() if n.get("id") in months]
-    assert order == list(months), "months are not newest first"
-    text = main.text()
+def test_archive_is_an_index_of_years_and_months_with_a_page_for_each(newsroom):
+    # Issue 11: no archive page grows with the archive; the index names years and months.
+    index = main_of(load(newsroom, "archive/index.html"))
+    assert index.hrefs("/archive/") == ["/archive/2026/", "/archive/2026/03/", "/archive/2026/02/",
+                                        "/archive/2026/01/", "/archive/2025/", "/archive/2025/12/"]
+    assert index.hrefs("/articles/") == []
+    text = index.text()
     assert text.index("2026") < text.index("March 2026") < text.index("February 2026") < text.index("2025")
-    assert "December 2025" in text
+    assert re.search(r"2026\s+5 articles", text) and re.search(r"March 2026\s+3", text), text
+    year = main_of(load(newsroom, "archive/2026/index.html"))
+    assert year.one("h1").text() == "2026"
+    assert year.hrefs("/archive/2026/") == ["/archive/2026/03/", "/archive/2026/02/", "/archive/2026/01/"]
+    months = {"2026/03": ["/articles/council-budget/", "/articles/regatta/", "/articles/meeting-moved/"],
+              "2026/02": ["/articles/politics-weekly/"], "2026/01": ["/articles/budget-reaction/"],
+              "2025/12": ["/articles/old-politics/"]}
+    for month, hrefs in months.items():
+        page = load(newsroom, f"archive/{month}/index.html")
+        assert main_of(page).hrefs("/articles/") == hrefs, month
+        assert page.errors == []
+    assert main_of(load(newsroom, "archive/2025/12/index.html")).one("h1").text() == "December 2025"
+    jump = load(newsroom, "archive/2026/03/index.html").one("aside").hrefs("/archive/")
+    assert jump[:5] == ["/archive/2026/", "/archive/2026/03/", "/archive/2026/02/", "/archive/2026/01/", "/archive/2025/"]
+
+
+def test_a_long_month_of_the_archive_is_paginated(tmp_path):
+    from broadsheet.routes import ARCHIVE_PER_PAGE
+    config = "title: T\nbase_url: https://example.org/\ntimezone: UTC\npaginate: 10\n"
+    files = {f"content/articles/a{i:03d}.md": article(f"Story {i}", f"2026-03-{1 + i // 8:02d} {i % 8 + 10}:00")
+             for i in range(ARCHIVE_PER_PAGE + 5)}
+    out = build_site(tmp_path, files, config=config)
+    first = main_of(load(out, "archive/2026/03/index.html"))
+    second = main_of(load(out, "archive/2026/03/page/2/index.html"))
+    assert len(first.hrefs("/articles/")) == ARCHIVE_PER_PAGE and len(second.hrefs("/articles/")) == 5
+    assert "/archive/2026/03/page/2/" in first.hrefs() and "/archive/2026/03/" in second.hrefs()
+    assert set(first.hrefs("/articles/")).isdisjoint(second.hrefs("/articles/"))
+    # A tag of 11 pages: the page-number navigation shows a window, not every page.
+    hrefs = load(out, "page/6/index.html").one("nav", **{"class": "pagination"}).hrefs()
+    numbers = {int(n) for href in hrefs for n in re.findall(r"^/page/(\d+)/$", href)} | ({1} if "/" in hrefs else set())
+    assert sorted(numbers) == [1, 4, 5, 6, 7, 8, 11]
 
 
 def test_standalone_page(newsroom):

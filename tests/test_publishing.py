@@ -209,15 +209,31 @@ def feed_files(out: Path) -> list[Path]:
     return sorted(p for p in out.rglob("*") if p.name in ("feed.xml", "rss.xml", "feed.json"))
 
 
-def sitemap_urls(out: Path) -> dict[str, str | None]:
+def sitemap_files(out: Path) -> list[Path]:
+    """Return the sitemap files the sitemap index names (issue 11), checking it names only files of the site."""
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     root = ET.parse(out / "sitemap.xml").getroot()
-    assert root.tag == f"{ns}urlset"
-    found: dict[str, str | None] = {}
-    for item in root.findall(f"{ns}url"):
+    assert root.tag == f"{ns}sitemapindex"
+    files = []
+    for item in root.findall(f"{ns}sitemap"):
         loc = item.findtext(f"{ns}loc")
-        assert loc not in found, f"{loc} listed twice"
-        found[loc] = item.findtext(f"{ns}lastmod")
+        assert loc.startswith(BASE + "sitemaps/"), loc
+        files.append(out / loc.removeprefix(BASE))
+    assert sorted(files) == sorted((out / "sitemaps").glob("*.xml")), "the index names every sitemap file"
+    return files
+
+
+def sitemap_urls(out: Path) -> dict[str, str | None]:
+    """Return every URL of every sitemap file with its lastmod."""
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    found: dict[str, str | None] = {}
+    for path in sitemap_files(out):
+        root = ET.parse(path).getroot()
+        assert root.tag == f"{ns}urlset"
+        for item in root.findall(f"{ns}url"):
+            loc = item.findtext(f"{ns}loc")
+            assert loc not in found, f"{loc} listed twice"
+            found[loc] = item.findtext(f"{ns}lastmod")
     return found
 
 
@@ -418,7 +434,7 @@ def test_drafts_and_scheduled_articles_are_in_no_feed_and_no_sitemap(which, requ
     if which == "news_all":  # built with --drafts --future: the pages exist, yet they are not published
         assert (out / "articles/draft/index.html").is_file()
         assert (out / "articles/scheduled/index.html").is_file()
-    for path in feed_files(out) + [out / "sitemap.xml"]:
+    for path in feed_files(out) + sitemap_files(out):
         text = path.read_text(encoding="utf-8")
         for slug, title in UNPUBLISHED.items():
             assert title not in text, f"{title!r} in {path.relative_to(out)}"
@@ -442,7 +458,10 @@ def test_sitemap_lists_every_published_page_with_lastmod(news):
         url("tags/sport/"): "2025-03-09T14:00:00+00:00",
         url("authors/jane/"): "2025-03-12T17:30:00+00:00",
         url("authors/bob/"): "2025-03-12T17:30:00+00:00",
+        url("archive/2025/"): "2025-03-12T17:30:00+00:00",  # the archive's pages too (issue 11)
+        url("archive/2025/03/"): "2025-03-12T17:30:00+00:00",
     }
+    assert [p.relative_to(news).as_posix() for p in sitemap_files(news)] == ["sitemaps/2025.xml", "sitemaps/pages.xml"]
     for loc, lastmod in expected.items():
         assert loc in locs, f"{loc} missing from the sitemap"
         assert locs[loc] == lastmod, loc

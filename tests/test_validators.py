@@ -301,15 +301,39 @@ def test_the_sitemap_schema_tells_valid_from_invalid(sitemap_schema):
         assert not sitemap_schema.validate(lxml_etree.fromstring(bad)), bad
 
 
-def test_sitemaps_are_valid(sites, sitemap_schema):
+@pytest.fixture(scope="module")
+def siteindex_schema():
+    require_lxml()
+    return lxml_etree.XMLSchema(lxml_etree.parse(str(SCHEMAS / "siteindex.xsd")))
+
+
+def test_the_sitemap_index_schema_tells_valid_from_invalid(siteindex_schema):
+    good = ('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
+            '<loc>https://example.org/sitemaps/2025.xml</loc></sitemap></sitemapindex>')
+    assert siteindex_schema.validate(lxml_etree.fromstring(good))
+    for bad in (good.replace("<loc>https://example.org/sitemaps/2025.xml</loc>", ""),
+                good.replace("</loc>", "</loc><lastmod>10 March 2025</lastmod>"),
+                good.replace("<sitemap>", "<url>").replace("</sitemap>", "</url>"),
+                good.replace("sitemap/0.9", "sitemap/0.8")):
+        assert not siteindex_schema.validate(lxml_etree.fromstring(bad)), bad
+
+
+def test_sitemaps_are_valid(sites, sitemap_schema, siteindex_schema):
     for name, folder in sites.items():
-        path = folder / "sitemap.xml"
-        document = lxml_etree.parse(str(path))
-        assert sitemap_schema.validate(document), f"{name}: {sitemap_schema.error_log}"
-        locs = [loc.text for loc in document.getroot().iter(f"{SITEMAP_NS}loc")]
-        assert 0 < len(locs) <= 50_000 and path.stat().st_size <= 50 * 1024 * 1024
-        assert len(locs) == len(set(locs)), f"{name}: a URL is listed twice"
-        for loc in locs:
+        index = lxml_etree.parse(str(folder / "sitemap.xml"))
+        assert siteindex_schema.validate(index), f"{name}: {siteindex_schema.error_log}"
+        files = [loc.text for loc in index.getroot().iter(f"{SITEMAP_NS}loc")]
+        assert files and all(urlsplit(f).path.split("/")[-2] == "sitemaps" for f in files), files
+        every = []
+        for file_url in files:
+            path = folder / "sitemaps" / urlsplit(file_url).path.rsplit("/", 1)[-1]
+            document = lxml_etree.parse(str(path))
+            assert sitemap_schema.validate(document), f"{name} {path.name}: {sitemap_schema.error_log}"
+            locs = [loc.text for loc in document.getroot().iter(f"{SITEMAP_NS}loc")]
+            assert 0 < len(locs) <= 50_000 and path.stat().st_size <= 50 * 1024 * 1024
+            every += locs
+        assert len(every) == len(set(every)), f"{name}: a URL is listed twice"
+        for loc in every:
             parts = urlsplit(loc)
             assert parts.scheme == "https" and parts.netloc, f"{name}: {loc} is not absolute"
             assert loc.isascii() and " " not in loc, f"{name}: {loc} is not an escaped URL"

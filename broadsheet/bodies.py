@@ -1,0 +1,246 @@
+"""The Markdown bodies of one build: conversion to HTML, reuse of a previous build's
+bodies by digest, and the body store they spill into.
+
+Knows which sources have a body (articles, author bios, pages) and how their links
+resolved (through `links.LinkResolver`); knows nothing of pages or templates. Markdown
+is imported on first conversion: a rebuild that converts nothing does not load it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from .digest import digest_of
+from .errors import Problem, SourceLoc, error, positional_reduce, warning
+from .links import LinkResolver, link_offset
+from .load import body_digest
+from .model import Site
+
+if TYPE_CHECKING:
+    from .markup import MarkdownRenderer, Rendered
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """One Markdown body rendered for this site: valid while its source has `digest` and
+    every link in it still resolves as recorded in `links`."""
+
+    digest: str
+    rendered: Rendered
+    links: tuple[tuple[str, Any], ...]
+    """(reference as written, what `resolve_link` made of it)."""
+    problems: tuple[Problem, ...]
+    html_digest: str
+    """Hash of the HTML: what a page showing this body depends on."""
+
+    __reduce__ = positional_reduce
+
+
+@dataclass(frozen=True, slots=True)
+class BodyInfo:
+    """What a build knows of a body without loading its HTML (kept in the build cache)."""
+
+    digest: str
+    """Hash of the Markdown text it was converted from."""
+    html_digest: str
+    """Hash of the HTML."""
+    problems: tuple[Problem, ...]
+    """Broken links found while converting it."""
+    links: tuple[tuple[str, Any], ...]
+    """(reference as written, what it resolved to): still valid while each resolves the same."""
+    first_paragraph: str
+    """Plain text of the first paragraph: a card's summary when the front matter has none."""
+    word_count: int
+
+    __reduce__ = positional_reduce
+
+    @classmethod
+    def of(cls, body: Body) -> BodyInfo:
+        return cls(body.digest, body.html_digest, body.problems, body.links, body.rendered.first_paragraph,
+                   body.rendered.word_count)
+
+
+@dataclass(frozen=True, slots=True)
+class BodySource:
+    src_path: str
+    digest: str
+    text: str
+    line: int
+
+
+class Recent(OrderedDict):
+    """A memo that keeps the `size` most recently used entries: rendering thousands of
+    pages keeps the memory of a few hundred bodies, not of all of them."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+MEMO_SIZE = 512
+"""Bodies and feed entries a build keeps at hand."""
+SPILL_AT = 256
+"""A build converting more bodies than this puts them in the store as they come, rather
+than holding them all (a cold build of 10,000 articles would hold hundreds of megabytes)."""
+
+
+def body_records(site: Site) -> dict[str, Any]:
+    """Return src_path → record of every source whose Markdown body the site shows:
+    articles, author bios, pages, in that order."""
+    records = {a.record.src_path: a.record for a in site.articles}
+    records.update({a.record.src_path: a.record for a in site.authors.values() if a.record})
+    records.update({p.src_path: p for p in site.pages})
+    return records
+
+
+class Bodies:
+    """Every body of one build: converted here, or reused from a previous build."""
+
+    def __init__(self, records: Mapping[str, Any], resolver: LinkResolver, problems: list[Problem], *,
+                 known_index: Mapping[str, BodyInfo] | None = None, body_store: Any = None,
+                 read_source: Callable[[str, int], str] | None = None, texts: Mapping[str, str] | None = None):
+        self.records = records
+        self.resolver = resolver
+        self.problems = problems
+        self.known_index = known_index or {}
+        """A previous build's bodies: what cards need, without loading the HTML."""
+        self.body_store = body_store
+        """Where those bodies are kept (`get(src_path, digest)`), or None."""
+        self.read_source = read_source
+        """Reads a source's Markdown text again (records do not keep it)."""
+        self.texts = texts or {}
+        """src_path → Markdown body of the sources read by this build."""
+        self.info: dict[str, BodyInfo] = {}
+        """This build's bodies, in the form of `known_index`."""
+        self.fresh: dict[str, Body] = {}
+        """Bodies converted by this build and not yet in the store (the cache stores them)."""
+        self.fresh_paths: set[str] = set()
+        """Every source whose body this build converted."""
+        self._unsaved: dict[str, Body] = {}
+        self._loaded = Recent(MEMO_SIZE)
+        self._md: MarkdownRenderer | None = None
+
+    def source(self, src_path: str) -> BodySource:
+        """Return a body to convert, with its Markdown text (read again when this build did not
+        read it) and the hash of that text: the file may have changed since it was planned,
+        and a body is stored under the hash of what was converted (issue 10)."""
+        record = self.records[src_path]
+        text = self.texts.get(src_path)
+        if text is None:
+            text = self.read_source(src_path, record.body_line) if self.read_source else ""
+            return BodySource(src_path, body_digest(record.body_line, text), text, record.body_line)
+        return BodySource(src_path, record.body_digest, text, record.body_line)
+
+    def changed_while_building(self) -> list[str]:
+        """Return the sources whose body this build converted from other bytes than it
+        planned with (edited in between): the page shows the newer text, the plan the older."""
+        return sorted(src_path for src_path in self.fresh_paths
+                      if self.info[src_path].digest != self.records[src_path].body_digest)
+
+    def convert_all(self, map_fn: Callable, convert: Callable[[str], Body], changed: set[str] | None,
+                    known_link_world: str | None) -> int:
+        """Convert every body to HTML with `map_fn(convert, src_paths)`, reusing still-valid
+        bodies of a previous build; return how many were converted (see `Renderer.render_bodies`)."""
+        todo = []
+        if changed is not None and known_link_world:
+            self.resolver.link_world = known_link_world  # the structure, hence every URL, is the previous build's
+        same_world = known_link_world == self.resolver.link_world
+        if changed is not None and same_world:
+            self.info = dict(self.known_index)
+            candidates = [src for src in changed if src in self.info]
+            for src_path in candidates:
+                del self.info[src_path]
+        else:
+            candidates = list(self.records)
+        for src_path in candidates:
+            known = self.known_index.get(src_path)
+            if known is not None and known.digest == self.records[src_path].body_digest and (same_world or all(
+                    self.resolver.resolve_link(ref, src_path) == result for ref, result in known.links)):
+                self.info[src_path] = known
+            else:
+                todo.append(src_path)
+        spill = self.body_store is not None and len(todo) > SPILL_AT
+        for src_path, body in zip(todo, map_fn(convert, todo)):
+            self._keep_fresh(src_path, body, spill)
+        self._spill()
+        for info in self.info.values():
+            self.problems.extend(info.problems)
+        return len(todo)
+
+    def convert(self, src_path: str) -> Body:
+        """Convert the body of one source (reading its text when this build has not kept it)."""
+        return self.render_body(self.source(src_path))
+
+    def _keep_fresh(self, src_path: str, body: Body, spill: bool = False) -> None:
+        self.fresh_paths.add(src_path)
+        self.info[src_path] = BodyInfo.of(body)
+        if spill:
+            self._unsaved[src_path] = body
+            if len(self._unsaved) >= SPILL_AT:
+                self._spill()
+        else:
+            self.fresh[src_path] = body
+
+    def _spill(self) -> None:
+        if self._unsaved:
+            self.body_store.put(self._unsaved, forget=set())
+            self._unsaved = {}
+
+    def __getitem__(self, src_path: str) -> Rendered:
+        """Return a body's HTML (kept at hand for the next few pages that show it)."""
+        return self._loaded.get_or(src_path, lambda: self.load(src_path))
+
+    def load(self, src_path: str) -> Rendered:
+        """Return a body's HTML: converted this build, or from the store (checked against
+        its recorded hash; a missing or damaged one is converted again)."""
+        fresh = self.fresh.get(src_path)
+        if fresh is not None:
+            return fresh.rendered
+        info = self.info[src_path]
+        stored = self.body_store.get(src_path, info.digest) if self.body_store else None
+        if stored is not None and digest_of(stored.rendered.html) == info.html_digest:
+            return stored.rendered
+        body = self.convert(src_path)
+        self._keep_fresh(src_path, body)
+        return body.rendered
+
+    def render_body(self, source: BodySource) -> Body:
+        """Convert one body, recording how each link resolved and which ones are broken."""
+        from .markup import MarkdownRenderer, MarkupError, Rendered
+        if self._md is None:
+            self._md = MarkdownRenderer()
+        links: list[tuple[str, Any]] = []
+        problems: list[Problem] = []
+        searched: dict[str, int] = {}  # ref → where its next occurrence starts: links come in document order
+        body, src_path = source.text, source.src_path
+        resolver = self.resolver
+
+        def resolve(ref: str) -> str:
+            target = resolver.resolve_link(ref, src_path)
+            links.append((ref, target))
+            if target is False:
+                offset = link_offset(body, ref, searched.get(ref, 0))
+                searched[ref] = offset + 1 if offset >= 0 else 0
+                line = source.line + body.count("\n", 0, offset) if offset >= 0 else source.line
+                problems.append(warning(SourceLoc(src_path, line), f"link to '{ref}' points to nothing in the site",
+                                        "check the spelling; link to other articles by their file, e.g. other.md"))
+                return resolver.links.url(ref) if ref.startswith("/") else ref
+            return ref if target is None else resolver.links.url(target)
+
+        try:
+            rendered = self._md.render(body, resolve)
+        except MarkupError as exc:  # issue 10: nested thousands of levels deep, and the like
+            problems.append(error(SourceLoc(src_path, source.line + exc.line - 1), exc.message, exc.hint))
+            rendered = Rendered("", "", 0)
+        return Body(source.digest, rendered, tuple(links), tuple(problems), digest_of(rendered.html))

@@ -1,0 +1,114 @@
+"""Page fingerprints and readers, computed from the inputs each page kind declares.
+
+The fingerprint of a page is a hash of its template, its route and the tokens of its
+declared inputs (`views.shared.PageInputs`): a card token per card, the source and HTML
+digests per body, an author or tag token per author or tag, and the facts as they are.
+Equal fingerprints, equal bytes. The sources a page reads (through a card, or directly:
+a body, a profile) come from the same declaration. Pure but for memos; no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from .bodies import Bodies
+from .digest import digest_of
+from .links import LinkResolver
+from .model import Site
+from .routes import Route
+from .views.shared import PageInputs, SiteViews
+
+
+class Fingerprints:
+    """Tokens of the views one build shows, and page fingerprints made of them."""
+
+    def __init__(self, site: Site, views: SiteViews, bodies: Bodies, resolver: LinkResolver,
+                 known_card_tokens: Mapping[str, str] | None = None):
+        self.site = site
+        self.views = views
+        self.bodies = bodies
+        self.resolver = resolver
+        self.known_card_tokens = known_card_tokens or {}
+        """A previous build's card hashes, by the hash of what each card is made from."""
+        self.card_tokens: dict[str, str] = {}
+        """This build's card hashes, by the hash of what each card is made from (for the cache)."""
+        self.card_by_source: dict[str, str] = {}
+        """src_path → card hash of each article whose card this build looked at."""
+        self.stable_cards: Mapping[str, str] = {}
+        """A previous build's card hashes by source, valid for sources not in `changed`."""
+        self.changed: frozenset[str] = frozenset()
+        self._cards: dict[int, str] = {}
+        self._authors: dict[str, str] = {}
+
+    def fingerprint(self, route: Route, inputs: PageInputs, template_token: str) -> str:
+        """Return a hash of every input of the route's page: equal hashes, equal bytes."""
+        records, info = self.bodies.records, self.bodies.info
+        return digest_of(
+            template_token, route.kind, route.key, route.number, route.count, route.url,
+            [(group, [self.card_token(i) for i in indexes]) for group, indexes in inputs.cards.items()],
+            [(group, [self.stamp_token(i) for i in indexes]) for group, indexes in inputs.stamps.items()],
+            # The body's HTML as well as the source: a link to another file renders
+            # differently when that file is renamed or deleted, the source unchanged.
+            [(records[src].digest, info[src].html_digest) for src in inputs.bodies],
+            [self.author_token(a) for a in inputs.authors],
+            [self.tag_token(t) for t in inputs.tags],
+            list(inputs.facts.items()))
+
+    def readers(self, inputs: PageInputs) -> tuple[frozenset[str], frozenset[str]]:
+        """Return the sources a page reads through their article card, and those it reads
+        otherwise (a body, an author's profile). A stamp is part of its card: a page that
+        shows a stamp is a card reader (its fingerprint, made of stamps, then tells whether
+        the stamp changed)."""
+        articles = self.site.articles
+        cards = frozenset(articles[i].record.src_path for groups in (inputs.cards, inputs.stamps)
+                          for indexes in groups.values() for i in indexes)
+        profiles = [self.site.authors[a].record for a in inputs.authors]
+        direct = frozenset(inputs.bodies) | {record.src_path for record in profiles if record}
+        return cards, direct
+
+    def card_token(self, index: int) -> str:
+        """Return a hash of what the article's card shows (not of its whole body: a body
+        edit that keeps the summary and reading time re-renders no listing)."""
+        token = self._cards.get(index)
+        if token is not None:
+            return token
+        article = self.site.articles[index]
+        record = article.record
+        src_path = record.src_path
+        if src_path in self.stable_cards and src_path not in self.changed:
+            token = self._cards[index] = self.stable_cards[src_path]
+            return token
+        image = self.resolver.media_url(record.image.src, src_path) if record.image else None
+        # The slug too: it comes from the file name unless the front matter sets it, so two
+        # files with equal bytes (or one file renamed) have equal digests but other cards.
+        inputs = digest_of(record.slug, record.digest, self.bodies.info[src_path].html_digest, article.status, image,
+                           [(a, self.site.authors[a].name) for a in article.author_ids],
+                           [(t, self.site.tags[t].name) for t in article.tag_slugs])
+        token = self.known_card_tokens.get(inputs)
+        if token is None:
+            token = digest_of(sorted(self.views.card(index).items()))
+        self.card_tokens[inputs] = token
+        self._cards[index] = self.card_by_source[src_path] = token
+        return token
+
+    def stamp_token(self, index: int) -> tuple:
+        """Return what an article's stamp is made from (the slug and date make its URL)."""
+        article = self.site.articles[index]
+        record = article.record
+        return record.slug, record.date, record.updated, article.status, record.canonical_url
+
+    def author_token(self, author_id: str) -> str:
+        """Return a hash of what an author's view shows (profile, bio, avatar, counts)."""
+        if author_id not in self._authors:
+            author = self.site.authors[author_id]
+            source = author.record.src_path if author.record else ""
+            self._authors[author_id] = digest_of(
+                author.id, author.name, author.record.digest if author.record else "",
+                self.bodies.info[source].html_digest if author.record else "",
+                self.resolver.media_url(author.avatar, source), len(self.site.by_author.get(author_id, ())),
+                author_id in self.site.by_author)
+        return self._authors[author_id]
+
+    def tag_token(self, slug: str) -> str:
+        """Return a hash of what a tag's view shows (name, slug, count)."""
+        return digest_of(slug, self.site.tags[slug].name, len(self.site.by_tag[slug]))

@@ -1,0 +1,117 @@
+"""Every URL shape of the site, and the `base_url` prefix, in one place.
+
+A *site path* (`/tags/river/`) is what routes and links are planned with; `Links` turns
+one into a `url` for an href (the base_url's path prefixed) or an `abs_url` (the whole
+base_url prefixed). `out_path_for` turns a site path into a file under the output folder.
+Pure: no I/O, nothing of the model beyond a record's slug and date.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .config import SiteConfig
+
+HOME = "/"
+AUTHORS = "/authors/"
+TAGS = "/tags/"
+ARCHIVE = "/archive/"
+NOT_FOUND = "/404.html"
+ATOM_FEED = "/feed.xml"
+RSS_FEED = "/rss.xml"
+JSON_FEED = "/feed.json"
+SITEMAP = "/sitemap.xml"
+"""The sitemap index: it names every file under `/sitemaps/`."""
+ROBOTS = "/robots.txt"
+
+
+def author_url(author_id: str) -> str:
+    return f"/authors/{author_id}/"
+
+
+def author_feed_url(author_id: str) -> str:
+    return f"/authors/{author_id}/feed.xml"
+
+
+def tag_url(slug: str) -> str:
+    return f"/tags/{slug}/"
+
+
+def tag_feed_url(slug: str) -> str:
+    return f"/tags/{slug}/feed.xml"
+
+
+def archive_year_url(year: int) -> str:
+    return f"/archive/{year:04d}/"
+
+
+def archive_month_url(year: int, month: int) -> str:
+    return f"/archive/{year:04d}/{month:02d}/"
+
+
+def sitemap_file_url(name: str, part: int = 1) -> str:
+    """Return the site path of one sitemap file: `/sitemaps/2024.xml`, then `/sitemaps/2024-2.xml`…"""
+    return f"/sitemaps/{name}.xml" if part == 1 else f"/sitemaps/{name}-{part}.xml"
+
+
+def page_url(slug: str) -> str:
+    """Return the site path of a standalone page (about, contact)."""
+    return f"/{slug}/"
+
+
+def article_url(config: SiteConfig, record) -> str:
+    """Return the site path of an article: the permalink pattern filled from its date and slug."""
+    when = record.date.astimezone(config.tz)
+    return config.permalink.format(year=f"{when.year:04d}", month=f"{when.month:02d}",
+                                   day=f"{when.day:02d}", slug=record.slug)
+
+
+def paginated_url(first: str, number: int) -> str:
+    """Return the site path of page `number` of the listing whose first page is `first`."""
+    return first if number == 1 else f"{first}page/{number}/"
+
+
+def paginated_urls(first: str, count: int) -> list[str]:
+    """Return the URL of each page of a listing: `first`, then `first` + `page/N/`."""
+    return [paginated_url(first, n) for n in range(1, count + 1)]
+
+
+def first_page_url(url: str, number: int) -> str:
+    """Return the site path of page 1 of the listing whose page `number` is at `url`."""
+    return url if number == 1 else url.rsplit("page/", 1)[0]
+
+
+def out_path_for(url: str) -> str:
+    """Return the output file for a site path: `/a/b/` → `a/b/index.html`."""
+    path = url.lstrip("/")
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return path
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//|#")
+
+
+def is_external(url: str) -> bool:
+    """True for a URL with a scheme or host (`https://…`, `mailto:…`, `//cdn…`) or a fragment."""
+    return _SCHEME.match(url) is not None
+
+
+class Links:
+    """Turns site paths into the URLs pages use: prefixed with base_url's path, or absolute."""
+
+    def __init__(self, config: SiteConfig):
+        self.base_url = config.base_url
+        self.base_path = config.base_path
+
+    def url(self, path: str) -> str:
+        """Return a site path (`/a/b/`) or an absolute URL as an href."""
+        if is_external(path):
+            return path
+        return self.base_path + path.lstrip("/")
+
+    def abs_url(self, path: str) -> str:
+        """Return a site path (`/a/b/`) as an absolute URL, base_url included."""
+        if is_external(path):
+            return path
+        return self.base_url + path.lstrip("/")

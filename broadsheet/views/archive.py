@@ -1,0 +1,62 @@
+"""The archive, bounded at any size: an index of years and months with their counts
+(`/archive/`), a page per year listing its months (`/archive/2024/`), and a page per
+month listing its articles (`/archive/2024/03/`), paginated by `routes.ARCHIVE_PER_PAGE`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import urls
+from ..routes import ARCHIVE_PER_PAGE, Route
+from .listings import pagination
+from .shared import MONTHS, PageInputs, Shown, Structure, add_social_head, page_context
+
+
+def inputs(route: Route, structure: Structure) -> PageInputs:
+    """Return what an archive page shows: every year's months and their counts (its
+    navigation), and for a month, its page of cards."""
+    years = structure.archive_counts
+    if route.kind != "archive-month":
+        return PageInputs(facts={"years": years})
+    year, month = (int(part) for part in route.key.split("/"))
+    start = (route.number - 1) * ARCHIVE_PER_PAGE
+    return PageInputs(cards={"articles": structure.archive_months[(year, month)][start:start + ARCHIVE_PER_PAGE]},
+                      facts={"years": years})
+
+
+def year_views(shown: Shown) -> list[dict]:
+    """Return each year with its count, URL and months (name, count, URL), newest first."""
+    views = []
+    for year, months_of in shown.fact("years"):
+        months = [{"month": month, "name": MONTHS[month - 1], "count": count,
+                   "url": shown.links.url(urls.archive_month_url(year, month))} for month, count in months_of]
+        views.append({"year": year, "count": sum(m["count"] for m in months), "months": months,
+                      "url": shown.links.url(urls.archive_year_url(year))})
+    return views
+
+
+def context(route: Route, shown: Shown) -> dict[str, Any]:
+    ctx, page = page_context(route, shown)
+    site_title = shown.config.title
+    years = ctx["years"] = year_views(shown)
+    ctx["archive_url"] = shown.links.url(urls.ARCHIVE)
+    ctx["year"] = ctx["month"] = None
+    if route.kind == "archive":
+        page["title"] = page["social_title"] = f"Archive — {site_title}"
+        page["description"] = f"Every article of {site_title}, by month"
+        return add_social_head(ctx, shown)
+    year_number = int(route.key.split("/")[0])
+    year = ctx["year"] = next(y for y in years if y["year"] == year_number)
+    if route.kind == "archive-year":
+        page["title"] = page["social_title"] = f"{year['year']} — Archive — {site_title}"
+        page["description"] = f"Every article of {site_title} in {year['year']}, by month"
+        return add_social_head(ctx, shown)
+    month_number = int(route.key.split("/")[1])
+    month = ctx["month"] = next(m for m in year["months"] if m["month"] == month_number)
+    ctx["articles"] = shown.cards("articles")
+    ctx["pagination"] = pagination(route, shown)
+    suffix = f" — page {route.number}" if route.number > 1 else ""
+    page["title"] = f"{month['name']} {year['year']}{suffix} — Archive — {site_title}"
+    page["social_title"] = f"{month['name']} {year['year']}"
+    page["description"] = f"Every article of {site_title} in {month['name']} {year['year']}"
+    return add_social_head(ctx, shown)

@@ -1,0 +1,444 @@
+"""The views every page kind shares, and the contract between a page kind and the engine.
+
+A page kind (one module of this package per family) declares what a page reads,
+`inputs(route, site) -> PageInputs`, and builds its template data from a `Shown`, which
+hands out exactly those inputs as views: cards, bodies, author and tag views, facts.
+`SiteViews` makes the views (cards, authors, tags, the site, feed entries) from the
+model, once per build. The fingerprint of a page (`fingerprint.py`) is made from the
+same `PageInputs`, so what a page shows and what it is invalidated by cannot drift.
+
+Templates receive plain views (dicts of text, URLs and lists), never model objects; the
+README's "Templates and the template context" section is the contract.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+from .. import publish, urls
+from ..bodies import MEMO_SIZE, Bodies, BodyInfo, Recent
+from ..links import LinkResolver
+from ..model import Article, Author, Site
+from ..routes import archive_months, archive_years
+from ..urls import is_external
+
+if TYPE_CHECKING:
+    from ..markup import Rendered
+    from ..routes import Route
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def cut_at_word(text: str) -> str:
+    from ..markup import cut_at_word
+    return cut_at_word(text)
+
+
+def reading_minutes(words: int) -> int:
+    from ..markup import reading_minutes
+    return reading_minutes(words)
+
+
+def escaped(text: str) -> str:
+    from ..templates import escaped
+    return escaped(text)
+
+
+def format_date(when) -> str:
+    """Return a locale-free display date: '4 November 2026'."""
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class PageInputs:
+    """Everything one page shows, by identity: what its fingerprint hashes and what its
+    `Shown` hands out. Depends on the site's structure only (which articles, in what
+    order, who wrote them), never on what a source says."""
+
+    cards: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Named groups of article cards, by index into `site.articles` (`articles`, `related`…)."""
+    stamps: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Named groups of article stamps (URL, dates, status, canonical URL: what a sitemap
+    shows), by index: cheaper to make than cards, and a headline edit leaves them alone."""
+    bodies: tuple[str, ...] = ()
+    """Sources (src_path) whose whole record and body HTML the page shows."""
+    authors: tuple[str, ...] = ()
+    """Author ids whose full view (profile, bio, links) the page shows."""
+    tags: tuple[str, ...] = ()
+    """Tag slugs whose view (name, count, feed) the page shows."""
+    facts: Mapping[str, object] = field(default_factory=dict)
+    """Plain values of the structure the page shows (counts, which authors are listed…):
+    tuples of strings, numbers and None, hashed as they are."""
+
+
+class Structure:
+    """The site's structure as page kinds look it up: the model, and indexes by identity."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.config = site.config
+        self.article_index = {a.slug: i for i, a in enumerate(site.articles)}
+        """Article slug → its index in `site.articles`."""
+        self.pages = {p.slug: p for p in site.pages}
+        """Page slug → its record."""
+
+    @functools.cached_property
+    def archive_months(self) -> dict[tuple[int, int], tuple[int, ...]]:
+        """(year, month) → indexes of its articles, newest first."""
+        return archive_months(self.site)
+
+    @functools.cached_property
+    def archive_years(self) -> dict[int, tuple[tuple[int, tuple[int, ...]], ...]]:
+        """year → ((month, indexes of its articles), …), newest first."""
+        return archive_years(self.archive_months)
+
+    @functools.cached_property
+    def archive_counts(self) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+        """((year, ((month, how many articles), …)), …), newest first: the archive's navigation."""
+        return tuple((year, tuple((month, len(indexes)) for month, indexes in months_of))
+                     for year, months_of in self.archive_years.items())
+
+
+class UndeclaredInput(LookupError):
+    """A page kind asked for something its `inputs` did not declare: a bug in that kind."""
+
+
+class Shown:
+    """What one page may show: exactly its declared inputs, handed out as views."""
+
+    def __init__(self, views: SiteViews, route: Route, inputs: PageInputs):
+        self._views = views
+        self.route = route
+        self.inputs = inputs
+        self.site = views.site_view()
+        """The site's view (config only: the same for every page)."""
+        self.links = views.links
+        self.config = views.config
+        self.preview = views.preview
+
+    def cards(self, group: str) -> list[dict]:
+        """Return the cards of a declared group, in its order."""
+        return [self._views.card(index) for index in self._group(group)]
+
+    def stamps(self, group: str) -> list[dict]:
+        """Return the stamps of a declared group, in its order."""
+        try:
+            indexes = self.inputs.stamps[group]
+        except KeyError:
+            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows stamps '{group}' undeclared") \
+                from None
+        return [self._views.stamp(index) for index in indexes]
+
+    def card(self, group: str) -> dict | None:
+        """Return the only card of a declared group, or None when the group is empty."""
+        indexes = self._group(group)
+        return self._views.card(indexes[0]) if indexes else None
+
+    def entries(self, group: str) -> list[dict]:
+        """Return the feed entries (card and absolute body HTML) of a declared group."""
+        indexes = self._group(group)
+        for index in indexes:
+            self._body_declared(self._views.site.articles[index].record.src_path)
+        return [self._views.entry(index) for index in indexes]
+
+    def record(self, src_path: str) -> Any:
+        """Return the whole record (front matter) of a declared body's source."""
+        self._body_declared(src_path)
+        return self._views.record(src_path)
+
+    def body(self, src_path: str) -> Rendered:
+        """Return the HTML of a declared body."""
+        self._body_declared(src_path)
+        return self._views.body(src_path)
+
+    def body_info(self, src_path: str) -> BodyInfo:
+        """Return what is known of a declared body without its HTML (first paragraph, words)."""
+        self._body_declared(src_path)
+        return self._views.body_info(src_path)
+
+    def author(self, author_id: str) -> dict:
+        if author_id not in self.inputs.authors:
+            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows author '{author_id}' undeclared")
+        return self._views.author_view(author_id)
+
+    def authors(self) -> list[dict]:
+        """Return every declared author's view, in the declared order."""
+        return [self._views.author_view(a) for a in self.inputs.authors]
+
+    def tag(self, slug: str) -> dict:
+        if slug not in self.inputs.tags:
+            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows tag '{slug}' undeclared")
+        return self._views.tag_view(slug)
+
+    def tags(self) -> list[dict]:
+        """Return every declared tag's view, in the declared order."""
+        return [self._views.tag_view(t) for t in self.inputs.tags]
+
+    def fact(self, name: str) -> Any:
+        try:
+            return self.inputs.facts[name]
+        except KeyError:
+            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} uses fact '{name}' undeclared") from None
+
+    def abs_media(self, url: str | None) -> str | None:
+        return self._views.abs_media(url)
+
+    def abs_image(self, image: dict | None) -> dict | None:
+        return self._views.abs_image(image)
+
+    def publisher_logo(self) -> str | None:
+        return self._views.publisher_logo()
+
+    def _group(self, group: str) -> tuple[int, ...]:
+        try:
+            return self.inputs.cards[group]
+        except KeyError:
+            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows cards '{group}' undeclared") \
+                from None
+
+    def _body_declared(self, src_path: str) -> None:
+        if src_path not in self.inputs.bodies:
+            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows the body of {src_path} undeclared")
+
+
+def social_link(kind: str, value: str) -> dict | None:
+    """Return `{kind, label, url}` for an author's link, or None when it is not a usable link."""
+    value = value.strip()
+    label = {"twitter": "Twitter", "x": "X", "mastodon": "Mastodon", "website": "Website", "email": "Email",
+             "bluesky": "Bluesky", "github": "GitHub", "linkedin": "LinkedIn"}.get(kind, kind.replace("_", " ").title())
+    if value.startswith(("http://", "https://")):
+        url = value
+    elif kind == "email" or ("@" in value and "." in value.split("@")[-1] and kind not in ("mastodon", "twitter", "x")):
+        url = "mailto:" + value.removeprefix("mailto:")
+    elif kind in ("twitter", "x"):
+        url = "https://twitter.com/" + value.lstrip("@") if kind == "twitter" else "https://x.com/" + value.lstrip("@")
+    elif kind == "mastodon" and value.count("@") == 2:
+        user, host = value.lstrip("@").split("@")
+        url = f"https://{host}/@{user}"
+    elif kind == "bluesky":
+        url = "https://bsky.app/profile/" + value.lstrip("@")
+    elif kind == "github":
+        url = "https://github.com/" + value.lstrip("@")
+    else:
+        return None
+    return {"kind": kind, "label": label, "url": url, "text": value}
+
+
+class SiteViews:
+    """The views of one build's model, each made once (cards, authors) or kept at hand
+    (feed entries). Page kinds never call this directly: they get a `Shown`."""
+
+    def __init__(self, site: Site, resolver: LinkResolver, bodies: Bodies, preview: bool):
+        self.site = site
+        self.config = site.config
+        self.links = resolver.links
+        self.resolver = resolver
+        self.bodies = bodies
+        self.preview = preview
+        self.origin = publish.origin_of(site.config.base_url)
+        self.known_cards: Mapping[str, dict] = {}
+        """A previous build's cards by source, valid for sources not in `changed`."""
+        self.changed: frozenset[str] = frozenset()
+        self._cards: dict[int, dict] = {}
+        self._refs: dict[tuple[str, str], dict] = {}
+        self._authors: dict[str, dict] = {}
+        self._entries = Recent(MEMO_SIZE)
+        self._site_view: dict | None = None
+
+    def shown(self, route: Route, inputs: PageInputs) -> Shown:
+        return Shown(self, route, inputs)
+
+    # What a `Shown` hands out -----------------------------------------------
+
+    def record(self, src_path: str) -> Any:
+        return self.bodies.records[src_path]
+
+    def body(self, src_path: str) -> Rendered:
+        return self.bodies[src_path]
+
+    def body_info(self, src_path: str) -> BodyInfo:
+        return self.bodies.info[src_path]
+
+    def card(self, index: int) -> dict:
+        """Return the listing view of the article at `index` (cached)."""
+        if index not in self._cards:
+            record = self.site.articles[index].record
+            known = self.known_cards.get(record.src_path)
+            if known is not None and record.src_path not in self.changed:
+                self._cards[index] = known
+            else:
+                self._cards[index] = self._make_card(self.site.articles[index])
+        return self._cards[index]
+
+    def stamp(self, index: int) -> dict:
+        """Return what a sitemap shows of the article at `index`: its URL, dates, status and
+        canonical URL (each also in its card)."""
+        article = self.site.articles[index]
+        record = article.record
+        tz = self.config.tz
+        date = record.date.astimezone(tz)
+        updated = record.updated.astimezone(tz) if record.updated else None
+        return {"abs_url": self.links.abs_url(urls.article_url(self.config, record)), "date": date,
+                "date_iso": date.isoformat(), "updated": updated, "updated_iso": updated.isoformat() if updated else None,
+                "status": article.status, "canonical_url": record.canonical_url}
+
+    def cards_by_source(self) -> dict[str, dict]:
+        """Return the cards this build made or reused, by source."""
+        return {self.site.articles[index].record.src_path: card for index, card in self._cards.items()}
+
+    def _make_card(self, article: Article) -> dict:
+        record = article.record
+        tz = self.config.tz
+        url = urls.article_url(self.config, record)
+        info = self.bodies.info[record.src_path]  # the card's summary and reading time, not the HTML
+        image = None
+        if record.image:
+            image = {"src": self.resolver.media_url(record.image.src, record.src_path), "alt": record.image.alt,
+                     "caption": record.image.caption, "credit": record.image.credit}
+        date = record.date.astimezone(tz)
+        updated = record.updated.astimezone(tz) if record.updated else None
+        return {
+            "slug": record.slug, "title": record.title, "subtitle": record.subtitle,
+            "summary": record.summary or cut_at_word(info.first_paragraph),
+            "url": self.links.url(url), "abs_url": self.links.abs_url(url),
+            "date": date, "date_iso": date.isoformat(), "date_display": format_date(date),
+            "updated": updated, "updated_iso": updated.isoformat() if updated else None,
+            "updated_display": format_date(updated) if updated else None,
+            "authors": [self.author_ref(a) for a in article.author_ids],
+            "tags": [self.tag_ref(t) for t in article.tag_slugs],
+            "image": image, "status": article.status,
+            "reading_minutes": reading_minutes(info.word_count),
+            "canonical_url": record.canonical_url,
+        }
+
+    def author_ref(self, author_id: str) -> dict:
+        key = ("author", author_id)
+        if key not in self._refs:
+            author = self.site.authors[author_id]
+            self._refs[key] = {"id": author.id, "name": author.name, "url": self.links.url(urls.author_url(author.id))}
+        return self._refs[key]
+
+    def tag_ref(self, slug: str) -> dict:
+        key = ("tag", slug)
+        if key not in self._refs:
+            tag = self.site.tags[slug]
+            self._refs[key] = {"name": tag.name, "slug": tag.slug, "url": self.links.url(urls.tag_url(tag.slug))}
+        return self._refs[key]
+
+    def tag_view(self, slug: str) -> dict:
+        return {**self.tag_ref(slug), "count": len(self.site.by_tag[slug]),
+                "feed_url": self.links.url(urls.tag_feed_url(slug))}
+
+    def author_view(self, author_id: str) -> dict:
+        """Return the view of an author (cached): profile, bio and links."""
+        if author_id not in self._authors:
+            self._authors[author_id] = self._make_author(self.site.authors[author_id])
+        return self._authors[author_id]
+
+    def _make_author(self, author: Author) -> dict:
+        src_path = author.record.src_path if author.record else ""
+        has_feed = author.id in self.site.by_author
+        return {
+            "id": author.id, "name": author.name, "role": author.role,
+            "url": self.links.url(urls.author_url(author.id)), "abs_url": self.links.abs_url(urls.author_url(author.id)),
+            "avatar": self.resolver.media_url(author.avatar, src_path),
+            "bio_html": self.bodies[src_path].html if author.record else "",
+            "links": [link for kind, value in author.links if (link := social_link(kind, value))],
+            "count": len(self.site.by_author.get(author.id, ())),
+            "feed_url": self.links.url(urls.author_feed_url(author.id)) if has_feed else None,
+            "is_generated": author.is_generated,
+        }
+
+    def site_view(self) -> dict:
+        if self._site_view is None:
+            config = self.config
+            self._site_view = {
+                "title": config.title, "tagline": config.tagline, "description": config.description,
+                "language": config.language, "url": self.links.url(urls.HOME), "abs_url": config.base_url,
+                "logo": self.resolver.media_url(config.logo, "content/x"),
+                "nav": [{"title": link.title, "url": self.links.url(link.url)} for link in config.nav],
+                "copyright": config.copyright, "extra": dict(config.extra),
+                "publisher_name": str(config.publisher.get("name") or config.title),
+            }
+        return self._site_view
+
+    def abs_media(self, url: str | None) -> str | None:
+        """Return an image URL from a view as an absolute URL."""
+        if not url:
+            return None
+        return url if is_external(url) else self.origin + url
+
+    def abs_image(self, image: dict | None) -> dict | None:
+        if not image:
+            return None
+        abs_src = self.abs_media(image["src"])
+        return {**image, "abs_src": abs_src, "type": publish.media_type(abs_src)}
+
+    def publisher_logo(self) -> str | None:
+        logo = self.config.publisher.get("logo") or self.config.logo
+        return self.abs_media(self.resolver.media_url(str(logo), "content/x")) if logo else None
+
+    def entry(self, index: int) -> dict:
+        """Return the feed view of an article (kept at hand: one article is in many feeds)."""
+        return self._entries.get_or(index, lambda: self._make_entry(index))
+
+    def _make_entry(self, index: int) -> dict:
+        record = self.site.articles[index].record
+        card = self.card(index)
+        modified = card["updated"] or card["date"]
+        image = self.abs_image(card["image"])
+        content = publish.absolutize_html(self.bodies[record.src_path].html, self.origin, card["abs_url"])
+        if image:
+            content = publish.figure_html(image) + content
+        return {
+            **card,
+            "id": publish.entry_id(self.config.base_url, record.slug, card["date"]),
+            "content_html": content,
+            "content_xml": escaped(content),
+            "modified": modified, "modified_iso": modified.isoformat(),
+            "date_rfc822": publish.rfc822(card["date"]),
+            "authors": [{"name": a["name"], "abs_url": self.links.abs_url(urls.author_url(a["id"]))}
+                        for a in card["authors"]],
+            "tags": [{**t, "abs_url": self.abs_media(t["url"])} for t in card["tags"]],
+            "image": image,
+            "external_url": record.canonical_url,
+        }
+
+
+def site_feeds(shown: Shown) -> list[dict]:
+    """Return the site's feeds, as `<link rel=alternate>` entries of every HTML page."""
+    title, links = shown.config.title, shown.links
+    return [{"title": f"{title} (Atom)", "url": links.url(urls.ATOM_FEED), "type": "application/atom+xml"},
+            {"title": f"{title} (RSS)", "url": links.url(urls.RSS_FEED), "type": "application/rss+xml"},
+            {"title": f"{title} (JSON Feed)", "url": links.url(urls.JSON_FEED), "type": "application/feed+json"}]
+
+
+def page_context(route: Route, shown: Shown) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the context every template gets (`site`, `page`, `preview`) and its `page`
+    entry, with the site's defaults for an HTML page."""
+    site_title = shown.config.title
+    page = {"kind": route.kind, "title": site_title, "social_title": site_title,
+            "description": shown.config.description or site_title,
+            "url": shown.links.url(route.url), "abs_url": shown.links.abs_url(route.url),
+            "feeds": site_feeds(shown), "head_html": ""}
+    return {"site": shown.site, "page": page, "preview": shown.preview}, page
+
+
+def title_suffix(route: Route) -> str:
+    """Return ' — page N' for page N > 1 of a listing."""
+    return f" — page {route.number}" if route.number > 1 else ""
+
+
+def add_social_head(ctx: dict[str, Any], shown: Shown, *, og_type: str = "website", image: dict | None = None,
+                    article: dict | None = None, jsonld: dict | None = None) -> dict[str, Any]:
+    """Fill `page.head_html` (OpenGraph, Twitter card, JSON-LD); the site's logo is the
+    image of pages without their own. Return `ctx`."""
+    site = shown.site
+    if image is None and site["logo"]:
+        image = {"abs_src": shown.abs_media(site["logo"]), "alt": shown.config.title}
+    ctx["page"]["head_html"] = publish.social_head(ctx["page"], site, og_type=og_type, image=image, article=article,
+                                                   jsonld=jsonld)
+    return ctx
