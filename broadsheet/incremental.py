@@ -383,8 +383,25 @@ def _content_digest(path: str) -> tuple[str, str]:
 
 
 def _same_signatures(new: dict[str, tuple | None], old: dict[str, tuple | None]) -> bool:
-    """True when both hold the same files with the same trustworthy stat signatures."""
-    return new == old and None not in new.values()
+    """True when both hold the same files, each unchanged: the same trustworthy stat
+    signature, or, for a file the old build saw just changed (and so recorded by the hash
+    of its bytes), the same bytes now. Without the second case, a template saved less than
+    RACY_NS before a build would never match again (its stat signature is recorded by the
+    next builds), and every later build would plan the whole site afresh."""
+    if new.keys() != old.keys() or None in new.values():
+        return False
+    for path, signature in new.items():
+        before = old[path]
+        if signature == before:
+            continue
+        if before is None or before[0] != "bytes" or signature[0] == "bytes":
+            return False
+        try:
+            if _content_digest(path) != before:
+                return False
+        except OSError:  # gone since it was looked at
+            return False
+    return True
 
 
 def _same_digests(new: dict[str, SourceEntry], old: dict[str, SourceEntry]) -> bool:
