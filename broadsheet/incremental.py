@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -70,7 +71,9 @@ class PagesToRender:
     """Which pages this build renders, and the fingerprints and readers it leaves."""
 
     fingerprints: dict[str, str]
-    """out_path → fingerprint of every page of the plan."""
+    """out_path → fingerprint of each page fingerprinted by this build: every page of the
+    plan when it was planned afresh, else those of `refingerprinted` (the others keep the
+    last build's)."""
     readers: dict[str, Readers]
     """src_path → the pages that read it."""
     refingerprinted: list[Route] | None
@@ -95,8 +98,8 @@ class Built:
     folder: OutputFolder
     staged: list[Staged]
     """The pages rendered, as written (or found already holding their bytes)."""
-    kept: set[str]
-    """The pages not rendered, kept as the last build left them."""
+    kept: int
+    """How many pages were not rendered, kept as the last build left them."""
     summary: Summary
     wrote_anything: bool
     """Something was converted, rendered, written or removed."""
@@ -237,9 +240,11 @@ class OnDisk(LastBuild):
 
 class InMemory(LastBuild):
     """The live preview's: builds of one site one after another in one process, the state
-    in memory between them, written to disk only by `save`. A build works on a copy
-    (`begin`), kept by `commit` or dropped by `abandon`: a build that fails or is stopped
-    half-way never leaves a half-updated state, and `save` may run while a build does."""
+    in memory between them, written to disk only by `save`. A build works on a shallow copy
+    (`begin`), dropped by `abandon`; its last step, `remember`, updates the maps in place
+    and makes it the completed state at once, under the lock `save` takes: a build that
+    fails or is stopped half-way never leaves a half-updated state, `save` may run while a
+    build does, and a save in the preview copies no map of the whole site."""
 
     def __init__(self, cache: Cache, site_dir: Path, options: BuildOptions):
         self.cache = cache
@@ -249,6 +254,9 @@ class InMemory(LastBuild):
         self.cards = {}
         self._completed_cards: dict[str, dict] = {}
         self.dirty = False
+        self._lock = threading.Lock()
+        """Held by `remember` and `save`: the state a build begins shares the maps of the
+        completed one, which `remember` updates in place (they are copied by no build)."""
 
     def begin(self, site_dir: Path) -> None:
         """Start a build on a copy of the last completed build's state."""
@@ -257,7 +265,8 @@ class InMemory(LastBuild):
         digest = config_digest(site_dir)
         if completed.config_digest != digest:
             self.state = CacheState(self.cache.key, digest)
-        else:  # `remember` assigns the state's fields anew, except these two memos, which are filled in place
+        else:  # shares the completed state's maps: nothing changes them before `remember`, except
+            # these two memos, filled in place while the build runs
             self.state = replace(completed, model_memo=dict(completed.model_memo),
                                  template_references=dict(completed.template_references))
 
@@ -266,14 +275,16 @@ class InMemory(LastBuild):
         self.state, self.cards = self.completed, self._completed_cards
 
     def commit(self) -> None:
-        self.completed = self.state
-        self.dirty = True
+        with self._lock:
+            self.completed, self._completed_cards = self.state, self.cards
+            self.dirty = True
 
     def save(self) -> None:
         """Write the state of the last completed build, if it is not on disk yet."""
-        if self.dirty:
-            self.cache.save(self.completed)
-            self.dirty = False
+        with self._lock:
+            if self.dirty:
+                self.cache.save(self.completed)
+                self.dirty = False
 
     def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
                     ) -> tuple[list[Route], Callable[[str], tuple[int, int] | None]]:
@@ -286,8 +297,14 @@ class InMemory(LastBuild):
     def remember(self, built: Built) -> None:
         # The cards of this build, for the next one (views are the same while the structure is).
         cards = built.renderer.cards_by_source()
-        self.cards = {**self.cards, **cards} if built.plan.changed is not None else cards
-        _update(self.state, self.cache, built)
+        with self._lock:  # the maps updated in place are the completed state's too: it is this one now
+            if built.plan.changed is not None:
+                self.cards.update(cards)
+            else:
+                self.cards = cards
+            _update(self.state, self.cache, built)
+            self.completed, self._completed_cards = self.state, self.cards
+            self.dirty = True
 
 
 def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: OutputFolder) -> PagesToRender:
@@ -309,7 +326,7 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
         readers = {src_path: Readers(tuple(of_card), tuple(of_content))
                    for src_path, (of_card, of_content) in found.items()}
     else:
-        fingerprints, readers = dict(state.fingerprints), state.readers
+        fingerprints, readers = {}, state.readers
         renderer.reuse_cards(state.card_by_source, plan.changed, last.cards)
         affected: set[str] = set()
         for src_path in plan.changed:
@@ -323,9 +340,15 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
         for route in refingerprinted:
             fingerprints[route.out_path] = renderer.fingerprint(route)
     candidates, file_state = last.page_states(folder, plan, refingerprinted)
-    todo = [route for route in candidates
-            if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
-            or file_state(route.out_path) != state.manifest.get(route.out_path)]
+    if refingerprinted is None:
+        todo = [route for route in candidates
+                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
+                or file_state(route.out_path) != state.manifest.get(route.out_path)]
+    else:  # the other pages keep their fingerprints (no copy of them all: the preview saves often)
+        new = {out_path for out_path, fingerprint in fingerprints.items()
+               if state.fingerprints.get(out_path) != fingerprint}
+        todo = [route for route in candidates
+                if route.out_path in new or file_state(route.out_path) != state.manifest.get(route.out_path)]
     return PagesToRender(fingerprints, readers, refingerprinted, todo)
 
 
@@ -345,7 +368,7 @@ def _changes(built: Built, state: CacheState) -> StateChanges:
     return StateChanges(
         sources={src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
         body_index={src: renderer.body_info[src] for src in renderer.fresh_paths},
-        fingerprints={route.out_path: pages.fingerprints[route.out_path] for route in pages.refingerprinted or ()},
+        fingerprints=dict(pages.fingerprints),
         card_tokens=renderer.card_tokens, card_by_source=renderer.card_by_source,
         manifest={item.out_path: (item.size, item.mtime_ns) for item in built.staged},
         media_problems={src: media_problems.get(src, ()) for src in changed},
@@ -354,23 +377,34 @@ def _changes(built: Built, state: CacheState) -> StateChanges:
 
 
 def _update(state: CacheState, cache: Cache, built: Built) -> None:
-    """Set `state` to what this build leaves, and store the bodies it converted."""
+    """Set `state` to what this build leaves, and store the bodies it converted. After an
+    edit that kept the site's structure, the maps of every page and article are updated in
+    place with the entries this build set (the others hold): a save in the live preview
+    costs what it changed, not a copy of the whole site's maps."""
     plan, renderer, pages = built.plan, built.renderer, built.pages
-    patched = plan.changed is not None
+    if plan.changed is not None:  # the renderer took every other body as it was
+        forget = {src for src in plan.changed if src in state.body_index and src not in renderer.body_info}
+    else:
+        forget = set(state.body_index) - set(renderer.body_info)
+    cache.bodies.put(renderer.fresh_bodies, forget=forget)  # first: what follows cannot fail half-way
     state.sources = plan.sources
-    cache.bodies.put(renderer.fresh_bodies, forget=set(state.body_index) - set(renderer.body_info))
-    state.body_index = dict(renderer.body_info)
-    state.fingerprints = pages.fingerprints
+    state.body_index = renderer.body_info  # made for this build alone
     state.readers = pages.readers
     state.media_problems = built.media_problems
-    state.card_tokens = {**state.card_tokens, **renderer.card_tokens} if patched else renderer.card_tokens
-    state.card_by_source = {**state.card_by_source, **renderer.card_by_source} if patched \
-        else renderer.card_by_source
     state.link_world = renderer.link_world
     state.produced = built.folder.produced
-    manifest = {out_path: state.manifest[out_path] for out_path in built.kept}
-    manifest.update((item.out_path, (item.size, item.mtime_ns)) for item in built.staged)
-    state.manifest = manifest
+    staged = {item.out_path: (item.size, item.mtime_ns) for item in built.staged}
+    if plan.changed is not None:
+        state.fingerprints.update(pages.fingerprints)
+        state.card_tokens.update(renderer.card_tokens)
+        state.card_by_source.update(renderer.card_by_source)
+        state.manifest.update(staged)  # the same pages as the last build's: the others kept theirs
+    else:
+        state.fingerprints = pages.fingerprints
+        state.card_tokens = renderer.card_tokens
+        state.card_by_source = renderer.card_by_source
+        state.manifest = {route.out_path: staged.get(route.out_path) or state.manifest[route.out_path]
+                          for route in plan.routes}
     state.plan = replace(plan, texts={}, changed=None)
     state.plan_patch = {}
     state.templates = built.templates
@@ -383,8 +417,25 @@ def _content_digest(path: str) -> tuple[str, str]:
 
 
 def _same_signatures(new: dict[str, tuple | None], old: dict[str, tuple | None]) -> bool:
-    """True when both hold the same files with the same trustworthy stat signatures."""
-    return new == old and None not in new.values()
+    """True when both hold the same files, each unchanged: the same trustworthy stat
+    signature, or, for a file the old build saw just changed (and so recorded by the hash
+    of its bytes), the same bytes now. Without the second case, a template saved less than
+    RACY_NS before a build would never match again (its stat signature is recorded by the
+    next builds), and every later build would plan the whole site afresh."""
+    if new.keys() != old.keys() or None in new.values():
+        return False
+    for path, signature in new.items():
+        before = old[path]
+        if signature == before:
+            continue
+        if before is None or before[0] != "bytes" or signature[0] == "bytes":
+            return False
+        try:
+            if _content_digest(path) != before:
+                return False
+        except OSError:  # gone since it was looked at
+            return False
+    return True
 
 
 def _same_digests(new: dict[str, SourceEntry], old: dict[str, SourceEntry]) -> bool:

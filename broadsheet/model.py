@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -194,14 +195,13 @@ def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | 
     articles = list(site.articles)
     authors = dict(site.authors)
     pages = list(site.pages)
-    at = {article.record.src_path: index for index, article in enumerate(articles)} if changed else {}
     next_scheduled = site.next_scheduled
     moved: list[int] = []
     for src_path, new in changed.items():
         if isinstance(new, ArticleRecord):
             if next_scheduled is not None and next_scheduled.src_path == src_path:
                 next_scheduled = new
-            index = at.get(src_path)
+            index = _position_of(site.articles, src_path, new.date)
             if index is None:
                 continue  # not built (a draft or scheduled article in a published build)
             article = articles[index]
@@ -218,6 +218,20 @@ def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | 
             return None
     return replace(site, articles=tuple(articles), authors=authors, pages=tuple(pages),
                    next_scheduled=next_scheduled)
+
+
+def _position_of(articles: tuple[Article, ...], src_path: str, date: datetime) -> int | None:
+    """Return the index of the article of `src_path` dated `date` in `articles` (sorted by
+    `article_order`, whose first key is the date), or None when it is not built. A binary
+    search: the live preview patches the site on every save, and a map of every article's
+    position made that cost the whole site each time."""
+    key = -date.timestamp()
+    index = bisect_left(articles, key, key=lambda article: -article.record.date.timestamp())
+    while index < len(articles) and -articles[index].record.date.timestamp() == key:
+        if articles[index].record.src_path == src_path:
+            return index
+        index += 1
+    return None
 
 
 def _most_used(counter: Counter) -> str:

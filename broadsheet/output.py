@@ -314,26 +314,31 @@ class OutputFolder:
                     found[prefix] = None  # an empty folder: a clean build leaves none
         return found, empty
 
-    def finish(self, staged: list[Staged], copies: list[tuple[str, Path]], kept: set[str],
-               previous: set[str] | None = None) -> WriteReport:
+    def finish(self, staged: list[Staged], copies: list[tuple[str, Path]], pages: Iterable[str], kept: int,
+               previous: set[str] | None = None, same_files: bool = False) -> WriteReport:
         """Commit `staged` pages, copy static files, and remove what the site no longer has.
 
-        `kept` are pages not rendered this time because their inputs did not change.
-        `previous`, when given, is every file the last build left (the live preview, whose
-        folder nobody else writes): what to remove is then known without a walk; so it is
-        after a `survey`.
+        `pages` is the out_path of every page of the site; `kept`, how many of them were not
+        rendered this time because their inputs did not change. `previous`, when given, is
+        every file the last build left (the live preview, whose folder nobody else writes):
+        what to remove is then known without a walk; so it is after a `survey`. With
+        `same_files` (the site has the last build's pages and copies: an edit that kept its
+        structure), `previous` is what the folder holds after, and `pages` is not read: the
+        live preview's save costs the pages it renders, not the site.
         """
         for out_path in [c[0] for c in copies]:
             self.target(out_path)
         written = self.commit(staged)
-        unchanged = len(staged) - len(written) + len(kept)
-        produced = {MARKER} | kept | {s.out_path for s in staged}
+        unchanged = len(staged) - len(written) + kept
         for out_path, source in copies:
-            produced.add(out_path)
             if self.copy_file(out_path, source):
                 written.append(out_path)
             else:
                 unchanged += 1
+        if previous is not None and same_files:
+            self.produced = previous
+            return WriteReport(tuple(written), unchanged, ())
+        produced = {MARKER, *pages, *(c[0] for c in copies)}
         if previous is None and self._survey is None:
             self.survey()
         empty: list[str] = []

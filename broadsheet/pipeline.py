@@ -170,8 +170,9 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     pages = decide_pages(plan, renderer, last, folder)
     staged = _render_pages(plan, renderer, pool, folder, pages)
     forget_sources_changed_while_building(plan, renderer)
-    kept = {route.out_path for route in plan.routes} - {route.out_path for route in pages.todo}
-    report = folder.finish(staged, _copies(site_dir, plan), kept, previous=last.produced_before())
+    kept = len(plan.routes) - len(pages.todo)
+    report = folder.finish(staged, _copies(site_dir, plan), (route.out_path for route in plan.routes), kept,
+                           previous=last.produced_before(), same_files=plan.changed is not None)
     result = BuildResult(plan, report, time.perf_counter() - started, out_dir,
                          stats=BuildStats(bodies, len(pages.todo), last.cache.note, last.cache.path,
                                           plan.changed is not None))

@@ -1036,3 +1036,24 @@ def test_no_op_shortcut_sees_every_change(settled, change, monkeypatch):
         assert "articles/later/index.html" in snapshot(out)
     assert result.plan is not None, "the shortcut missed a change"
     assert not (out / "tags/empty").exists()
+
+
+def test_template_saved_just_before_a_build_is_trusted_once_it_settles(built):
+    # A layout less than RACY_NS old when a build looks at it is recorded by the hash of its
+    # bytes; later builds see its stat signature. They must still know it unchanged: the
+    # first ones planned the whole site afresh (15 s at 50,000 articles) and never saved.
+    site, out = built
+    (site / "layouts").mkdir()
+    (site / "layouts/404.html").write_text("<p>Lost.</p>\n")
+    first = rebuild(site, out)
+    assert first.stats.pages_rendered >= 1 and "404.html" in first.report.written
+    settle()
+    again = rebuild(site, out)
+    assert again.stats.patched and again.stats.pages_rendered == 0 and again.report.written == ()
+    edit(site / "content/articles/beta.md", "Beta body.", "Beta body, edited.")
+    edited = rebuild_and_compare(site, out)
+    assert edited.stats.patched and "articles/beta/index.html" in edited.report.written
+    assert edited.stats.pages_rendered < edited.page_count
+    settle()
+    rebuild(site, out)
+    assert rebuild(site, out).plan is None  # the nothing-changed shortcut

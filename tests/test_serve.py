@@ -819,6 +819,37 @@ def test_issue_10_a_stopped_build_leaves_the_last_completed_state(tmp_path: Path
     assert 'name="v" content="2"' in (out / "articles/beta/index.html").read_text()
 
 
+def test_issue_11_saves_update_the_session_state_in_place_and_save_writes_it(tmp_path: Path) -> None:
+    """Saves that keep the site's structure update the state of the last build in place
+    (no copy of the site's maps per save); the preview folder then equals a clean preview
+    build, and `save` writes that state: a new session loaded from it renders nothing."""
+    import pickle
+
+    from broadsheet.pipeline import BuildOptions, Session, build
+
+    site = make_site(tmp_path / "site", site_files())
+    out = tmp_path / "preview"
+    options = BuildOptions(out_dir=out, preview=True, jobs=1)
+    session = Session(site, options)
+    session.build()
+    fingerprints, manifest = session.state.fingerprints, session.state.manifest
+    for n, (name, title) in enumerate([("alpha", "Alpha story"), ("beta", "Beta story"), ("alpha", "Alpha story")]):
+        write(site / f"content/articles/{name}.md",
+              article(title, "2026-03-03 10:00" if name == "alpha" else "2026-03-02 10:00", f"Saved {n}.\n",
+                      tags="[Common]"))
+        result = session.build(touched=frozenset({f"content/articles/{name}.md"}))
+        assert result.stats.patched and result.stats.bodies_rendered == 1
+    assert session.state.fingerprints is fingerprints and session.state.manifest is manifest
+    build(site, BuildOptions(out_dir=tmp_path / "clean", preview=True, clean=True, jobs=1))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+    session.save()
+    kept = pickle.dumps((session.state.fingerprints, session.state.manifest, session.state.body_index))
+    fresh = Session(site, options)
+    assert pickle.dumps((fresh.state.fingerprints, fresh.state.manifest, fresh.state.body_index)) == kept
+    result = fresh.build()
+    assert result.stats.pages_rendered == 0 and result.stats.bodies_rendered == 0 and result.report.written == ()
+
+
 # =========================================================================== addressed to the preview only
 
 
