@@ -69,7 +69,7 @@ class CacheState:
     that shows one renders."""
     fingerprints: dict[str, str] = field(default_factory=dict)
     """out_path → fingerprint of the inputs of the page last written there."""
-    card_tokens: dict[str, str] = field(default_factory=dict)
+    card_token_by_inputs: dict[str, str] = field(default_factory=dict)
     """Hash of what an article card is made from → hash of the card itself."""
     template_references: dict[str, tuple] = field(default_factory=dict)
     """Template source hash → the templates it extends, includes or imports."""
@@ -86,7 +86,7 @@ class CacheState:
     site's structure starts from."""
     readers: dict[str, Readers] = field(default_factory=dict)
     """src_path → the pages that read it (valid while the structure is)."""
-    card_by_source: dict[str, str] = field(default_factory=dict)
+    card_token_by_source: dict[str, str] = field(default_factory=dict)
     """src_path → hash of its article's card (valid while the structure is)."""
     media_problems: dict[str, tuple] = field(default_factory=dict)
     """src_path → its hero image or avatar problems."""
@@ -107,8 +107,8 @@ class StateChanges:
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     body_index: dict[str, Any] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
-    card_tokens: dict[str, str] = field(default_factory=dict)
-    card_by_source: dict[str, str] = field(default_factory=dict)
+    card_token_by_inputs: dict[str, str] = field(default_factory=dict)
+    card_token_by_source: dict[str, str] = field(default_factory=dict)
     manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
     media_problems: dict[str, tuple] = field(default_factory=dict)
     plan_patch: dict[str, Any] = field(default_factory=dict)

@@ -23,16 +23,16 @@ class Fingerprints:
     """Tokens of the views one build shows, and page fingerprints made of them."""
 
     def __init__(self, site: Site, views: SiteViews, bodies: Bodies, resolver: LinkResolver,
-                 known_card_tokens: Mapping[str, str] | None = None):
+                 known_card_token_by_inputs: Mapping[str, str] | None = None):
         self.site = site
         self.views = views
         self.bodies = bodies
         self.resolver = resolver
-        self.known_card_tokens = known_card_tokens or {}
+        self.known_card_token_by_inputs = known_card_token_by_inputs or {}
         """A previous build's card hashes, by the hash of what each card is made from."""
-        self.card_tokens: dict[str, str] = {}
+        self.card_token_by_inputs: dict[str, str] = {}
         """This build's card hashes, by the hash of what each card is made from (for the cache)."""
-        self.card_by_source: dict[str, str] = {}
+        self.card_token_by_source: dict[str, str] = {}
         """src_path → card hash of each article whose card this build looked at."""
         self.stable_cards: Mapping[str, str] = {}
         """A previous build's card hashes by source, valid for sources not in `changed`."""
@@ -84,11 +84,11 @@ class Fingerprints:
         inputs = digest_of(record.slug, record.digest, self.bodies.info[src_path].html_digest, article.status, image,
                            [(a, self.site.authors[a].name) for a in article.author_ids],
                            [(t, self.site.tags[t].name) for t in article.tag_slugs])
-        token = self.known_card_tokens.get(inputs)
+        token = self.known_card_token_by_inputs.get(inputs)
         if token is None:
             token = digest_of(sorted(self.views.card(index).items()))
-        self.card_tokens[inputs] = token
-        self._cards[index] = self.card_by_source[src_path] = token
+        self.card_token_by_inputs[inputs] = token
+        self._cards[index] = self.card_token_by_source[src_path] = token
         return token
 
     def stamp_token(self, index: int) -> tuple:

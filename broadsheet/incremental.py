@@ -296,7 +296,7 @@ class InMemory(LastBuild):
 
     def remember(self, built: Built) -> None:
         # The cards of this build, for the next one (views are the same while the structure is).
-        cards = built.renderer.cards_by_source()
+        cards = built.renderer.card_views_by_source()
         with self._lock:  # the maps updated in place are the completed state's too: it is this one now
             if built.plan.changed is not None:
                 self.cards.update(cards)
@@ -327,14 +327,14 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
                    for src_path, (of_card, of_content) in found.items()}
     else:
         fingerprints, readers = {}, state.readers
-        renderer.reuse_cards(state.card_by_source, plan.changed, last.cards)
+        renderer.reuse_cards(state.card_token_by_source, plan.changed, last.cards)
         affected: set[str] = set()
         for src_path in plan.changed:
             source_readers = readers.get(src_path)
             if source_readers is None:
                 continue
             affected.update(source_readers.of_content)
-            if renderer.card_token_of(src_path) != state.card_by_source.get(src_path):
+            if renderer.card_token_of(src_path) != state.card_token_by_source.get(src_path):
                 affected.update(source_readers.of_card)
         refingerprinted = [route for route in plan.routes if route.out_path in affected]
         for route in refingerprinted:
@@ -369,7 +369,7 @@ def _changes(built: Built, state: CacheState) -> StateChanges:
         sources={src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
         body_index={src: renderer.body_info[src] for src in renderer.fresh_paths},
         fingerprints=dict(pages.fingerprints),
-        card_tokens=renderer.card_tokens, card_by_source=renderer.card_by_source,
+        card_token_by_inputs=renderer.card_token_by_inputs, card_token_by_source=renderer.card_token_by_source,
         manifest={item.out_path: (item.size, item.mtime_ns) for item in built.staged},
         media_problems={src: media_problems.get(src, ()) for src in changed},
         plan_patch={src: plan.sources[src].record for src in changed},
@@ -396,13 +396,13 @@ def _update(state: CacheState, cache: Cache, built: Built) -> None:
     staged = {item.out_path: (item.size, item.mtime_ns) for item in built.staged}
     if plan.changed is not None:
         state.fingerprints.update(pages.fingerprints)
-        state.card_tokens.update(renderer.card_tokens)
-        state.card_by_source.update(renderer.card_by_source)
+        state.card_token_by_inputs.update(renderer.card_token_by_inputs)
+        state.card_token_by_source.update(renderer.card_token_by_source)
         state.manifest.update(staged)  # the same pages as the last build's: the others kept theirs
     else:
         state.fingerprints = pages.fingerprints
-        state.card_tokens = renderer.card_tokens
-        state.card_by_source = renderer.card_by_source
+        state.card_token_by_inputs = renderer.card_token_by_inputs
+        state.card_token_by_source = renderer.card_token_by_source
         state.manifest = {route.out_path: staged.get(route.out_path) or state.manifest[route.out_path]
                           for route in plan.routes}
     state.plan = replace(plan, texts={}, changed=None)

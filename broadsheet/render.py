@@ -60,7 +60,7 @@ class Renderer:
     def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
                  preview: bool = False, body_index: Mapping[str, BodyInfo] | None = None, body_store: Any = None,
                  read_source: Callable[[str, int], str] | None = None, texts: Mapping[str, str] | None = None,
-                 known_card_tokens: Mapping[str, str] | None = None,
+                 known_card_token_by_inputs: Mapping[str, str] | None = None,
                  template_references: dict[str, tuple] | None = None, template_cache: Path | None = None,
                  known_link_world: str | None = None, kinds: Mapping[str, Any] = KINDS):
         self.site = site
@@ -80,7 +80,7 @@ class Renderer:
                              body_store=body_store, read_source=read_source, texts=texts)
         self.views = SiteViews(site, self.resolver, self.bodies, preview)
         self.structure = Structure(site)
-        self.tokens = Fingerprints(site, self.views, self.bodies, self.resolver, known_card_tokens)
+        self.tokens = Fingerprints(site, self.views, self.bodies, self.resolver, known_card_token_by_inputs)
         self.template_references = template_references if template_references is not None else {}
         """Template source hash → the templates it refers to (kept in the cache)."""
         self._template_digests: dict[str, str] = {}
@@ -111,12 +111,12 @@ class Renderer:
         return self.resolver.link_world
 
     @property
-    def card_tokens(self) -> dict[str, str]:
-        return self.tokens.card_tokens
+    def card_token_by_inputs(self) -> dict[str, str]:
+        return self.tokens.card_token_by_inputs
 
     @property
-    def card_by_source(self) -> dict[str, str]:
-        return self.tokens.card_by_source
+    def card_token_by_source(self) -> dict[str, str]:
+        return self.tokens.card_token_by_source
 
     @property
     def env(self) -> jinja2.Environment:
@@ -183,18 +183,18 @@ class Renderer:
             return None
         return self.tokens.card_token(index)
 
-    def reuse_cards(self, card_by_source: Mapping[str, str], changed: frozenset[str],
+    def reuse_cards(self, card_token_by_source: Mapping[str, str], changed: frozenset[str],
                     cards: Mapping[str, dict] | None = None) -> None:
         """Take the card hashes (and, when given, the cards) of a previous build of the same
         structure for every article whose source is not in `changed`: what a card shows
         comes from its own source and from the structure (author and tag names, URLs) alone."""
-        self.tokens.stable_cards = card_by_source
+        self.tokens.stable_cards = card_token_by_source
         self.tokens.changed = self.views.changed = changed
         self.views.known_cards = cards or {}
 
-    def cards_by_source(self) -> dict[str, dict]:
+    def card_views_by_source(self) -> dict[str, dict]:
         """Return the cards this build made or reused, by source (for `reuse_cards`)."""
-        return self.views.cards_by_source()
+        return self.views.card_views_by_source()
 
     def _template_token(self, name: str) -> str:
         if name not in self._template_digests:

@@ -28,12 +28,12 @@ def test_readers_pickle_as_their_values_alone():
 
 def test_later_changes_win_and_apply_to_the_state():
     first = StateChanges(fingerprints={"a.html": "1", "b.html": "1"}, manifest={"a.html": (1, 1)})
-    first.add(StateChanges(fingerprints={"b.html": "2"}, card_tokens={"t": "c"}))
+    first.add(StateChanges(fingerprints={"b.html": "2"}, card_token_by_inputs={"t": "c"}))
     assert len(first) == 4
     state = CacheState("key", fingerprints={"a.html": "0", "c.html": "0"})
     first.apply_to(state)
     assert state.fingerprints == {"a.html": "1", "b.html": "2", "c.html": "0"}
-    assert state.manifest == {"a.html": (1, 1)} and state.card_tokens == {"t": "c"}
+    assert state.manifest == {"a.html": (1, 1)} and state.card_token_by_inputs == {"t": "c"}
 
 
 def test_a_large_loaded_state_is_frozen_and_a_small_one_is_not(tmp_path: Path):

@@ -285,7 +285,7 @@ class SiteViews:
                 "date_iso": date.isoformat(), "updated": updated, "updated_iso": updated.isoformat() if updated else None,
                 "status": article.status, "canonical_url": record.canonical_url}
 
-    def cards_by_source(self) -> dict[str, dict]:
+    def card_views_by_source(self) -> dict[str, dict]:
         """Return the cards this build made or reused, by source."""
         return {self.site.articles[index].record.src_path: card for index, card in self._cards.items()}
 
