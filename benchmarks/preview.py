@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -33,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
+from run import engine_labels  # noqa: E402  (one labelling for both scripts' working sites)
 
 
 def free_port() -> int:
@@ -138,15 +138,6 @@ def measure(engine: Path, site: Path, saves: int, kinds: list[str]) -> dict:
         proc.wait(timeout=120)
     result["load_average"] = os.getloadavg()[0]
     return result
-
-
-def engine_labels(engines: list[Path]) -> list[str]:
-    """A folder-name label per engine, made unique, for its working site."""
-    labels: list[str] = []
-    for engine in engines:
-        label = re.sub(r"[^A-Za-z0-9_.-]", "_", engine.name) or "engine"
-        labels.append(label if label not in labels else f"{label}-{len(labels)}")
-    return labels
 
 
 def latency(r: dict, kind: str) -> str:
