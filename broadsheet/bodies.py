@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .digest import digest_of
 from .errors import Problem, SourceLoc, error, positional_reduce, warning
@@ -95,13 +95,33 @@ SPILL_AT = 256
 than holding them all (a cold build of 10,000 articles would hold hundreds of megabytes)."""
 
 
-def body_records(site: Site) -> dict[str, Any]:
-    """Return src_path → record of every source whose Markdown body the site shows:
-    articles, author bios, pages, in that order."""
-    records = {a.record.src_path: a.record for a in site.articles}
-    records.update({a.record.src_path: a.record for a in site.authors.values() if a.record})
-    records.update({p.src_path: p for p in site.pages})
-    return records
+class BodyRecords(Mapping[str, Any]):
+    """src_path → record of every source whose Markdown body the site shows: articles,
+    author bios, pages, in that order. An article's record is read from its `Article` when
+    asked for (a rebuild from the cache reads only the few it needs)."""
+
+    def __init__(self, site: Site):
+        self._articles = {a.src_path: a for a in site.articles}
+        self._others = {a.record.src_path: a.record for a in site.authors.values() if a.record}
+        self._others.update({p.src_path: p for p in site.pages})
+
+    def __getitem__(self, src_path: str) -> Any:
+        article = self._articles.get(src_path)
+        return article.record if article is not None else self._others[src_path]
+
+    def __contains__(self, src_path: object) -> bool:
+        return src_path in self._articles or src_path in self._others
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._articles
+        yield from self._others
+
+    def __len__(self) -> int:
+        return len(self._articles) + len(self._others)
+
+
+def body_records(site: Site) -> BodyRecords:
+    return BodyRecords(site)
 
 
 class Bodies:

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import positional_reduce
+from .errors import Packed, positional_reduce
 
 if TYPE_CHECKING:
     from .load import SourceEntry
     from .plan import Plan
 
 CACHE_DIR = Path(".cache") / "broadsheet"
-FORMAT = 7
+FORMAT = 8
 MAGIC = b"broadsheet-cache\n"
 CHECKSUM_SIZE = 4
 """CRC-32 of the pickled state, after the format: a damaged file is detected before it is trusted."""
@@ -51,6 +51,8 @@ class Readers:
     """Pages that show the source's article card: they change only when the card does."""
     of_content: tuple[str, ...]
     """Pages that read it otherwise (its body, its author profile, its facts)."""
+    of_stamp: tuple[str, ...] = ()
+    """Pages that show its article's stamp alone (sitemaps): they change only when it does."""
 
     __reduce__ = positional_reduce
 
@@ -482,7 +484,7 @@ class Cache:
                 checksum_at = handle.tell()
                 handle.write(bytes(CHECKSUM_SIZE))
                 writer = _ChecksumWriter(handle)
-                pickle.dump(value, writer, protocol=pickle.HIGHEST_PROTOCOL)
+                _Pickler(writer).dump(value)
                 handle.seek(checksum_at)
                 handle.write(writer.crc.to_bytes(CHECKSUM_SIZE, "big"))
             os.replace(temp, path)
@@ -511,6 +513,34 @@ def _is_running(pid: int) -> bool:
 
 class _Untrusted(Exception):
     """A cache file that must not be used; the message says why."""
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a cache file with the field a type names in its `packed` attribute (the
+    record of a `SourceEntry` or an `Article`) `Packed`: pickled apart, as bytes. Loading
+    the state of 50,000 articles then makes two objects per record instead of dozens; a
+    rebuild unpacks the few records it reads. A record held by two objects (its source
+    entry and its article) is packed once, and both get the same `Packed`."""
+
+    def __init__(self, file):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._packs: dict[int, tuple[Any, Packed]] = {}
+
+    def reducer_override(self, obj: Any) -> Any:
+        name = getattr(type(obj), "packed", None)
+        if type(name) is not str:
+            return NotImplemented
+        kind, fields = positional_reduce(obj)
+        slot = kind.__slots__.index(name)
+        return kind, fields[:slot] + (self._pack(fields[slot]),) + fields[slot + 1:]
+
+    def _pack(self, value: Any) -> Any:
+        if value is None or type(value) is Packed:
+            return value  # a Packed loaded and not read since: saved as the same bytes
+        found = self._packs.get(id(value))
+        if found is None:  # (the value is kept with its Packed: its id stays its own while this pickler lives)
+            found = self._packs[id(value)] = (value, Packed(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+        return found[1]
 
 
 class _ChecksumWriter:

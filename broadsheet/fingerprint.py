@@ -14,6 +14,7 @@ from typing import Mapping
 from .bodies import Bodies
 from .digest import digest_of
 from .links import LinkResolver
+from .load import ArticleRecord
 from .model import Site
 from .routes import Route
 from .views.shared import PageInputs, SiteViews
@@ -54,17 +55,16 @@ class Fingerprints:
             [self.tag_token(t) for t in inputs.tags],
             list(inputs.facts.items()))
 
-    def readers(self, inputs: PageInputs) -> tuple[frozenset[str], frozenset[str]]:
-        """Return the sources a page reads through their article card, and those it reads
-        otherwise (a body, an author's profile). A stamp is part of its card: a page that
-        shows a stamp is a card reader (its fingerprint, made of stamps, then tells whether
-        the stamp changed)."""
+    def readers(self, inputs: PageInputs) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Return the sources a page reads through their article card, those it reads
+        through their stamp alone (a sitemap: a headline edit leaves it alone), and those it
+        reads otherwise (a body, an author's profile)."""
         articles = self.site.articles
-        cards = frozenset(articles[i].record.src_path for groups in (inputs.cards, inputs.stamps)
-                          for indexes in groups.values() for i in indexes)
+        cards = frozenset(articles[i].src_path for indexes in inputs.cards.values() for i in indexes)
+        stamps = frozenset(articles[i].src_path for indexes in inputs.stamps.values() for i in indexes) - cards
         profiles = [self.site.authors[a].record for a in inputs.authors]
         direct = frozenset(inputs.bodies) | {record.src_path for record in profiles if record}
-        return cards, direct
+        return cards, stamps, direct
 
     def card_token(self, index: int) -> str:
         """Return a hash of what the article's card shows (not of its whole body: a body
@@ -73,11 +73,11 @@ class Fingerprints:
         if token is not None:
             return token
         article = self.site.articles[index]
-        record = article.record
-        src_path = record.src_path
+        src_path = article.src_path
         if src_path in self.stable_cards and src_path not in self.changed:
             token = self._cards[index] = self.stable_cards[src_path]
             return token
+        record = article.record
         image = self.resolver.media_url(record.image.src, src_path) if record.image else None
         # The slug too: it comes from the file name unless the front matter sets it, so two
         # files with equal bytes (or one file renamed) have equal digests but other cards.
@@ -94,8 +94,7 @@ class Fingerprints:
     def stamp_token(self, index: int) -> tuple:
         """Return what an article's stamp is made from (the slug and date make its URL)."""
         article = self.site.articles[index]
-        record = article.record
-        return record.slug, record.date, record.updated, article.status, record.canonical_url
+        return stamp_of(article.record) + (article.status,)
 
     def author_token(self, author_id: str) -> str:
         """Return a hash of what an author's view shows (profile, bio, avatar, counts)."""
@@ -112,3 +111,9 @@ class Fingerprints:
     def tag_token(self, slug: str) -> str:
         """Return a hash of what a tag's view shows (name, slug, count)."""
         return digest_of(slug, self.site.tags[slug].name, len(self.site.by_tag[slug]))
+
+
+def stamp_of(record: ArticleRecord) -> tuple:
+    """Return what of a record an article's stamp shows (its status aside, a matter of the
+    site's structure): an edit that keeps these rewrites no page that shows only stamps."""
+    return record.slug, record.date, record.updated, record.canonical_url

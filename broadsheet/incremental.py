@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Callable
 
 from .cache import Cache, CacheState, Readers, StateChanges, cache_key, engine_digest
 from .config import CONFIG_FILE
-from .load import SourceEntry, Walk, stat_signature, walk
+from .fingerprint import stamp_of
+from .load import ArticleRecord, SourceEntry, Walk, stat_signature, walk
 from .model import patch_site
 from .output import OutputFolder, Staged
 from .plan import BuildOptions, Plan, Summary
@@ -316,15 +317,14 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
     refingerprinted: list[Route] | None = None
     if plan.changed is None:
         fingerprints: dict[str, str] = {}
-        found: dict[str, tuple[list[str], list[str]]] = {}  # src_path → (of its card, of its content)
+        found: dict[str, tuple[list[str], list[str], list[str]]] = {}  # src_path → (of its card, content, stamp)
         for route in plan.routes:
-            fingerprints[route.out_path], cards, direct = renderer.fingerprint_and_sources(route)
-            for src_path in cards:
-                found.setdefault(src_path, ([], []))[0].append(route.out_path)
-            for src_path in direct:
-                found.setdefault(src_path, ([], []))[1].append(route.out_path)
-        readers = {src_path: Readers(tuple(of_card), tuple(of_content))
-                   for src_path, (of_card, of_content) in found.items()}
+            fingerprints[route.out_path], cards, stamps, direct = renderer.fingerprint_and_sources(route)
+            for which, sources in enumerate((cards, direct, stamps)):
+                for src_path in sources:
+                    found.setdefault(src_path, ([], [], []))[which].append(route.out_path)
+        readers = {src_path: Readers(tuple(of_card), tuple(of_content), tuple(of_stamp))
+                   for src_path, (of_card, of_content, of_stamp) in found.items()}
     else:
         fingerprints, readers = {}, state.readers
         renderer.reuse_cards(state.card_token_by_source, plan.changed, last.cards)
@@ -336,6 +336,8 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
             affected.update(source_readers.of_content)
             if renderer.card_token_of(src_path) != state.card_token_by_source.get(src_path):
                 affected.update(source_readers.of_card)
+            if source_readers.of_stamp and _stamp_changed(plan.sources[src_path], state.sources.get(src_path)):
+                affected.update(source_readers.of_stamp)
         refingerprinted = [route for route in plan.routes if route.out_path in affected]
         for route in refingerprinted:
             fingerprints[route.out_path] = renderer.fingerprint(route)
@@ -352,13 +354,21 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
     return PagesToRender(fingerprints, readers, refingerprinted, todo)
 
 
+def _stamp_changed(entry: SourceEntry, before: SourceEntry | None) -> bool:
+    """True when an edited article's stamp (what a sitemap shows of it) may differ from the
+    last build's: the only two records read of a sitemap's thousands of articles."""
+    if before is None or not isinstance(entry.record, ArticleRecord) or not isinstance(before.record, ArticleRecord):
+        return True
+    return stamp_of(entry.record) != stamp_of(before.record)
+
+
 def forget_sources_changed_while_building(plan: Plan, renderer: Renderer) -> None:
     """Make the next build read again each source edited while this one converted it,
     whatever its stat says: its body is stored under the hash of the text converted, its
     record is the one planned (issue 10)."""
     for src_path in renderer.changed_while_building():
         entry = plan.sources[src_path]
-        plan.sources[src_path] = SourceEntry("", entry.record, entry.problems, None)
+        plan.sources[src_path] = SourceEntry("", entry._record, entry.problems, None)
 
 
 def _changes(built: Built, state: CacheState) -> StateChanges:

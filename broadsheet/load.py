@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
-from .errors import Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
+from .errors import Packed, Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
 from .source import Document, SourceError, decode_text, parse_document
 
 ARTICLE_FIELDS = ("title", "date", "updated", "authors", "author", "tags", "subtitle", "summary",
@@ -188,14 +188,25 @@ class SourceEntry:
 
     digest: str
     """Hash of the file's bytes ("" when it must be read again whatever its stat says)."""
-    record: ArticleRecord | AuthorRecord | PageRecord | None
-    """The record parsed from it; None when its problems left none."""
+    _record: ArticleRecord | AuthorRecord | PageRecord | Packed | None
+    """The record parsed from it (`record`), `Packed` as the cache loaded it."""
     problems: tuple[Problem, ...]
     """Every problem of its text, reported again by each build."""
     signature: tuple | None
     """Its stat signature (`stat_signature`); None when it cannot be trusted."""
 
     __reduce__ = positional_reduce
+    packed = "_record"
+    """The field the build cache keeps `Packed` (an article's record, shared with its `Article`)."""
+
+    @property
+    def record(self) -> ArticleRecord | AuthorRecord | PageRecord | None:
+        """The record parsed from it; None when its problems left none."""
+        record = self._record
+        if type(record) is Packed:
+            record = record.unpack()
+            object.__setattr__(self, "_record", record)
+        return record
 
     def has_errors(self) -> bool:
         """True when any of its problems is an error."""

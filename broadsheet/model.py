@@ -16,7 +16,7 @@ from itertools import chain, combinations
 from typing import Mapping
 
 from .config import SiteConfig
-from .errors import Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
+from .errors import Packed, Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
 from .load import ArticleRecord, AuthorRecord, PageRecord, Records, name_slug, slugify
 
 PUBLISHED, DRAFT, SCHEDULED = "published", "draft", "scheduled"
@@ -52,16 +52,33 @@ class Tag:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    record: ArticleRecord
+    """One built article: its place in the site, and its record (`record`)."""
+
+    src_path: str
+    slug: str
+    date: datetime
+    """Its record's, kept beside it: the site's order and URLs are read without the record."""
     author_ids: tuple[str, ...]
     tag_slugs: tuple[str, ...]
     status: str
+    _record: ArticleRecord | Packed
+    """`Packed` as the build cache loaded it: a rebuild unpacks only the records it reads."""
 
     __reduce__ = positional_reduce
+    packed = "_record"
+
+    @classmethod
+    def of(cls, record: ArticleRecord, author_ids: tuple[str, ...], tag_slugs: tuple[str, ...],
+           status: str) -> Article:
+        return cls(record.src_path, record.slug, record.date, author_ids, tag_slugs, status, record)
 
     @property
-    def slug(self) -> str:
-        return self.record.slug
+    def record(self) -> ArticleRecord:
+        record = self._record
+        if type(record) is Packed:
+            record = record.unpack()
+            object.__setattr__(self, "_record", record)
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +152,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
             slug = name_slug(name)
             used_spellings[slug][name] += 1
             slugs[slug] = None
-        articles.append(Article(record, tuple(ids), tuple(slugs), status))
+        articles.append(Article.of(record, tuple(ids), tuple(slugs), status))
     for record in records.articles:
         for ref in record.author_refs:
             if resolve(ref) is None and not slugify(ref):
@@ -205,7 +222,7 @@ def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | 
             if index is None:
                 continue  # not built (a draft or scheduled article in a published build)
             article = articles[index]
-            articles[index] = Article(new, article.author_ids, article.tag_slugs, article.status)
+            articles[index] = Article.of(new, article.author_ids, article.tag_slugs, article.status)
             moved.append(index)
         elif isinstance(new, AuthorRecord):
             authors[new.id] = Author(new.id, new.name, new.role, new.avatar, new.links, new)
@@ -226,9 +243,9 @@ def _position_of(articles: tuple[Article, ...], src_path: str, date: datetime) -
     search: the live preview patches the site on every save, and a map of every article's
     position made that cost the whole site each time."""
     key = -date.timestamp()
-    index = bisect_left(articles, key, key=lambda article: -article.record.date.timestamp())
-    while index < len(articles) and -articles[index].record.date.timestamp() == key:
-        if articles[index].record.src_path == src_path:
+    index = bisect_left(articles, key, key=lambda article: -article.date.timestamp())
+    while index < len(articles) and -articles[index].date.timestamp() == key:
+        if articles[index].src_path == src_path:
             return index
         index += 1
     return None

@@ -106,7 +106,7 @@ def latest_published(site: Site) -> datetime | None:
     """Return the date of the newest article of `site` whose status is published (due)."""
     for article in site.articles:  # newest first: drafts and scheduled articles come before it, if built
         if article.status == PUBLISHED:
-            return article.record.date
+            return article.date
     return None
 
 

@@ -163,17 +163,18 @@ class Renderer:
         template = self._template_token(route.template) if route.template else ""
         return self.tokens.fingerprint(route, self.inputs(route), template)
 
-    def fingerprint_and_sources(self, route: Route) -> tuple[str, frozenset[str], frozenset[str]]:
+    def fingerprint_and_sources(self, route: Route) -> tuple[str, frozenset[str], frozenset[str], frozenset[str]]:
         """Return the route's fingerprint and the sources whose content it was computed from:
-        those whose article card it shows, and those it reads otherwise (a body, a profile).
+        those whose article card it shows, those whose stamp alone it shows, and those it
+        reads otherwise (a body, a profile).
 
         Which sources a page reads depends on the site's structure alone (which articles
         it lists, who wrote them): while the structure stays the same, an edit to a source
-        changes the fingerprints of those pages only, and of its card's readers only when
-        its card changed.
+        changes the fingerprints of those pages only, of its card's readers only when its
+        card changed, and of its stamp's only when its stamp did.
         """
-        cards, direct = self.tokens.readers(self.inputs(route))
-        return self.fingerprint(route), cards, direct
+        cards, stamps, direct = self.tokens.readers(self.inputs(route))
+        return self.fingerprint(route), cards, stamps, direct
 
     def card_token_of(self, src_path: str) -> str | None:
         """Return the card hash of the article from `src_path`, or None when it is no built article."""

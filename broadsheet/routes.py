@@ -78,7 +78,7 @@ def archive_months(site: Site) -> dict[tuple[int, int], tuple[int, ...]]:
     tz = site.config.tz
     months: dict[tuple[int, int], list[int]] = {}
     for index, article in enumerate(site.articles):
-        when = article.record.date.astimezone(tz)
+        when = article.date.astimezone(tz)
         months.setdefault((when.year, when.month), []).append(index)
     return {key: tuple(indexes) for key, indexes in months.items()}
 
@@ -137,9 +137,9 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
 
     listing(urls.HOME, "home.html", "home", "", len(site.articles), "the home page")
     for article in site.articles:
-        url = article_url(site, article.record)
+        url = article_url(site, article)
         routes.append(Route(url, out_path_for(url), "article.html", "article", article.slug,
-                            source=article.record.src_path))
+                            source=article.src_path))
     routes.append(Route(urls.AUTHORS, out_path_for(urls.AUTHORS), "authors.html", "authors", source="the authors index"))
     for author in site.authors.values():
         source = author.record.src_path if author.record else f"the generated author '{author.name}'"

@@ -1,7 +1,6 @@
 """The site graph's pure functions, against their plain definitions."""
 
 from collections import Counter
-from types import SimpleNamespace
 
 from hypothesis import given, strategies as st
 
@@ -23,7 +22,7 @@ def related_by_definition(articles, by_tag):
 
 def articles_tagged(tag_sets):
     """Return articles with these tag sets, and the tag → article indexes map."""
-    articles = [Article(SimpleNamespace(slug=f"a{index}"), (), tuple(sorted(tags)), "published")
+    articles = [Article(f"a{index}.md", f"a{index}", None, (), tuple(sorted(tags)), "published", None)
                 for index, tags in enumerate(tag_sets)]
     by_tag = {}
     for index, article in enumerate(articles):

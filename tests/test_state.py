@@ -50,3 +50,39 @@ def test_a_large_loaded_state_is_frozen_and_a_small_one_is_not(tmp_path: Path):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_saved_state_keeps_each_record_packed_until_read(tmp_path: Path):
+    # Issue 11: loading the state of 50,000 articles must not rebuild 50,000 records; an
+    # edit reads a few. The record an entry and its article share is packed once.
+    from broadsheet.errors import Packed
+    from broadsheet.model import Article
+    from broadsheet.pipeline import BuildOptions, plan_site
+    from conftest import article, make_site
+    site = make_site(tmp_path / "site", {f"content/articles/a{i}.md": article(f"Story {i}", f"2026-03-0{i + 1} 08:00",
+                                                                              f"Body {i}.\n") for i in range(3)})
+    plan = plan_site(site, BuildOptions())
+    cache = Cache(tmp_path, "key")
+    cache._write(tmp_path / "state.pickle", CacheState("key", sources=plan.sources, plan=plan))
+    loaded = cache._read(tmp_path / "state.pickle")
+    first = loaded.plan.site.articles[0]
+    entry = loaded.sources[first.src_path]
+    assert type(first._record) is Packed and first._record is entry._record  # one Packed for both
+    assert first.slug == "a2" and first.date == plan.site.articles[0].date  # read without unpacking
+    assert type(first._record) is Packed
+    assert first.record == plan.site.articles[0].record and type(first._record) is not Packed
+    assert type(loaded.plan.site.articles[1]._record) is Packed  # the others stay packed
+    assert entry.record is first.record
+    assert loaded.plan.site == plan.site and loaded.sources == plan.sources
+    # Saved again unread, a Packed is written as the same bytes (not unpacked to be packed again).
+    blob = loaded.plan.site.articles[2]._record.blob
+    cache._write(tmp_path / "again.pickle", loaded)
+    assert blob in (tmp_path / "again.pickle").read_bytes()
+    assert type(loaded.plan.site.articles[2]._record) is Packed
+
+
+def test_a_dataclass_pickles_positionally_through_one_getter_per_class():
+    from broadsheet.errors import positional_reduce
+    readers = Readers(("a.html",), ("b.html",), ("c.html",))
+    assert positional_reduce(readers) == (Readers, (("a.html",), ("b.html",), ("c.html",)))
+    assert positional_reduce(SourceLoc("x.md", 3, 4)) == (SourceLoc, ("x.md", 3, 4))

@@ -180,16 +180,20 @@ def test_fingerprint_readers_come_from_the_declaration(tmp_path):
     renderer, _, routes = rendering(varied_site(tmp_path / "site"))
     by_kind = {route.kind: route for route in routes}
     first = next(route for route in routes if route.kind == "article" and route.key == "a0")
-    _, cards, direct = renderer.fingerprint_and_sources(first)
+    _, cards, stamps, direct = renderer.fingerprint_and_sources(first)
     inputs = renderer.inputs(first)
     assert direct == {"content/articles/a0.md", "content/authors/jane.md"}
     assert cards == {renderer.site.articles[i].record.src_path for g in inputs.cards.values() for i in g}
-    _, cards, direct = renderer.fingerprint_and_sources(by_kind["archive"])
-    assert cards == direct == set()  # years, months and counts: the structure alone
-    _, cards, direct = renderer.fingerprint_and_sources(by_kind["sitemap-pages"])
-    assert cards == {a.record.src_path for a in renderer.site.articles} and direct == set()
-    _, cards, direct = renderer.fingerprint_and_sources(by_kind["robots"])
-    assert cards == direct == set()
+    assert stamps == set()
+    _, cards, stamps, direct = renderer.fingerprint_and_sources(by_kind["archive"])
+    assert cards == stamps == direct == set()  # years, months and counts: the structure alone
+    _, cards, stamps, direct = renderer.fingerprint_and_sources(by_kind["sitemap-pages"])
+    assert stamps == {a.record.src_path for a in renderer.site.articles} and cards == direct == set()
+    year = next(route for route in routes if route.kind == "sitemap-articles")
+    _, cards, stamps, direct = renderer.fingerprint_and_sources(year)
+    assert stamps and cards == direct == set()
+    _, cards, stamps, direct = renderer.fingerprint_and_sources(by_kind["robots"])
+    assert cards == stamps == direct == set()
 
 
 def test_sitemap_files_split_by_year_and_at_the_url_limit(tmp_path):

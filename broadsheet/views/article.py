@@ -20,7 +20,7 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
         cards={"self": (index,), "related": tuple(site.related.get(article.slug, ())),
                "newer": (index - 1,) if index > 0 else (),
                "older": (index + 1,) if index + 1 < len(site.articles) else ()},
-        bodies=(article.record.src_path,), authors=article.author_ids)
+        bodies=(article.src_path,), authors=article.author_ids)
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:

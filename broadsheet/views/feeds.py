@@ -21,7 +21,7 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
     else:
         indexes = range(len(site.articles))
     published = tuple(i for i in indexes if site.articles[i].status == PUBLISHED)[:publish.FEED_LIMIT]
-    return PageInputs(cards={"entries": published}, bodies=tuple(site.articles[i].record.src_path for i in published),
+    return PageInputs(cards={"entries": published}, bodies=tuple(site.articles[i].src_path for i in published),
                       tags=(route.key,) if route.kind == "tag-feed" else (),
                       authors=(route.key,) if route.kind == "author-feed" else ())
 

@@ -141,7 +141,7 @@ class Shown:
         """Return the feed entries (card and absolute body HTML) of a declared group."""
         indexes = self._group(group)
         for index in indexes:
-            self._body_declared(self._views.site.articles[index].record.src_path)
+            self._body_declared(self._views.site.articles[index].src_path)
         return [self._views.entry(index) for index in indexes]
 
     def record(self, src_path: str) -> Any:
@@ -265,9 +265,9 @@ class SiteViews:
     def card(self, index: int) -> dict:
         """Return the listing view of the article at `index` (cached)."""
         if index not in self._cards:
-            record = self.site.articles[index].record
-            known = self.known_cards.get(record.src_path)
-            if known is not None and record.src_path not in self.changed:
+            src_path = self.site.articles[index].src_path
+            known = self.known_cards.get(src_path)
+            if known is not None and src_path not in self.changed:
                 self._cards[index] = known
             else:
                 self._cards[index] = self._make_card(self.site.articles[index])
@@ -287,7 +287,7 @@ class SiteViews:
 
     def card_views_by_source(self) -> dict[str, dict]:
         """Return the cards this build made or reused, by source."""
-        return {self.site.articles[index].record.src_path: card for index, card in self._cards.items()}
+        return {self.site.articles[index].src_path: card for index, card in self._cards.items()}
 
     def _make_card(self, article: Article) -> dict:
         record = article.record
