@@ -69,9 +69,22 @@ class Packed:
 _UNREAD = object()
 
 
-def unpacked(value: Any) -> Any:
-    """Return `value`, or what it holds when it is `Packed`."""
-    return value.unpack() if type(value) is Packed else value
+class PackedField:
+    """The read-only attribute of a frozen dataclass whose field `name` the build cache may
+    have left `Packed`: unpacks it when first read, and keeps what it held in its place. A
+    class with one declares the field's name as `packed`, for the cache's pickler."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = getattr(obj, self.name)
+        if type(value) is Packed:
+            value = value.unpack()
+            object.__setattr__(obj, self.name, value)
+        return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .cache import Cache, CacheState, Readers, StateChanges, cache_key, engine_digest
 from .config import CONFIG_FILE
@@ -179,8 +179,9 @@ class LastBuild:
         return self.state
 
     def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
-                    ) -> tuple[list[Route], Callable[[str], tuple[int, int] | None]]:
-        """Return the pages that may need rendering and how to read a page file's (size, mtime)."""
+                    ) -> tuple[list[Route], set[str]]:
+        """Return the pages that may need rendering, and those of them (by out_path) whose
+        file is not as the last build left it."""
         raise NotImplementedError
 
     def produced_before(self) -> set[str] | None:
@@ -217,10 +218,15 @@ class OnDisk(LastBuild):
         return self.state
 
     def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
-                    ) -> tuple[list[Route], Callable[[str], tuple[int, int] | None]]:
+                    ) -> tuple[list[Route], set[str]]:
         # Anyone may have touched the output folder since the last build: look at every file
-        # (one walk, which also finds what to remove).
-        return plan.routes, folder.survey().get
+        # (one walk, which also finds what to remove), compared map to map.
+        survey, manifest = folder.survey(), self.state.manifest
+        stale = {out_path for out_path, state in manifest.items() if survey.get(out_path) != state}
+        if refingerprinted is None or len(manifest) != len(plan.routes):  # a page the last build did not leave
+            stale.update(route.out_path for route in plan.routes
+                         if route.out_path not in manifest and survey.get(route.out_path) is not None)
+        return plan.routes, stale
 
     def remember(self, built: Built) -> None:
         state, plan = self.state, built.plan
@@ -288,9 +294,12 @@ class InMemory(LastBuild):
                 self.dirty = False
 
     def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
-                    ) -> tuple[list[Route], Callable[[str], tuple[int, int] | None]]:
+                    ) -> tuple[list[Route], set[str]]:
         # The preview's folder is its own: only the pages fingerprinted again can differ.
-        return (plan.routes if refingerprinted is None else refingerprinted), folder.file_state
+        candidates = plan.routes if refingerprinted is None else refingerprinted
+        manifest = self.state.manifest
+        return candidates, {route.out_path for route in candidates
+                            if folder.file_state(route.out_path) != manifest.get(route.out_path)}
 
     def produced_before(self) -> set[str] | None:
         return self.state.produced
@@ -323,7 +332,7 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
             for which, sources in enumerate((cards, direct, stamps)):
                 for src_path in sources:
                     found.setdefault(src_path, ([], [], []))[which].append(route.out_path)
-        readers = {src_path: Readers(tuple(of_card), tuple(of_content), tuple(of_stamp))
+        readers = {src_path: Readers.of(tuple(of_card), tuple(of_content), tuple(of_stamp))
                    for src_path, (of_card, of_content, of_stamp) in found.items()}
     else:
         fingerprints, readers = {}, state.readers
@@ -341,16 +350,14 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
         refingerprinted = [route for route in plan.routes if route.out_path in affected]
         for route in refingerprinted:
             fingerprints[route.out_path] = renderer.fingerprint(route)
-    candidates, file_state = last.page_states(folder, plan, refingerprinted)
+    candidates, stale = last.page_states(folder, plan, refingerprinted)
     if refingerprinted is None:
         todo = [route for route in candidates
-                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path]
-                or file_state(route.out_path) != state.manifest.get(route.out_path)]
+                if state.fingerprints.get(route.out_path) != fingerprints[route.out_path] or route.out_path in stale]
     else:  # the other pages keep their fingerprints (no copy of them all: the preview saves often)
-        new = {out_path for out_path, fingerprint in fingerprints.items()
-               if state.fingerprints.get(out_path) != fingerprint}
-        todo = [route for route in candidates
-                if route.out_path in new or file_state(route.out_path) != state.manifest.get(route.out_path)]
+        stale.update(out_path for out_path, fingerprint in fingerprints.items()
+                     if state.fingerprints.get(out_path) != fingerprint)
+        todo = [route for route in candidates if route.out_path in stale] if stale else []
     return PagesToRender(fingerprints, readers, refingerprinted, todo)
 
 

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
-from .errors import Packed, Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
+from .errors import Packed, PackedField, Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
 from .source import Document, SourceError, decode_text, parse_document
 
 ARTICLE_FIELDS = ("title", "date", "updated", "authors", "author", "tags", "subtitle", "summary",
@@ -198,15 +198,9 @@ class SourceEntry:
     __reduce__ = positional_reduce
     packed = "_record"
     """The field the build cache keeps `Packed` (an article's record, shared with its `Article`)."""
+    record = PackedField("_record")
+    """The record parsed from it; None when its problems left none."""
 
-    @property
-    def record(self) -> ArticleRecord | AuthorRecord | PageRecord | None:
-        """The record parsed from it; None when its problems left none."""
-        record = self._record
-        if type(record) is Packed:
-            record = record.unpack()
-            object.__setattr__(self, "_record", record)
-        return record
 
     def has_errors(self) -> bool:
         """True when any of its problems is an error."""
@@ -237,6 +231,23 @@ def stat_signature(stat: os.stat_result, now_ns: int) -> tuple | None:
     if max(stat.st_mtime_ns, stat.st_ctime_ns) >= now_ns - RACY_NS:
         return None
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+
+
+def unproven_sources(files: list[tuple[str, os.stat_result]], known: Mapping[str, SourceEntry],
+                     now_ns: int) -> list[tuple[str, os.stat_result]] | None:
+    """Return the files of `files` (path in content/, stat) whose stat signature does not
+    prove them unchanged since `known` was loaded; None when one of them is not in `known`.
+    `stat_signature` in one loop: at 50,000 sources, every rebuild runs it."""
+    unproven = []
+    racy = now_ns - RACY_NS
+    for rel, stat in files:
+        entry = known.get("content/" + rel)
+        if entry is None:
+            return None
+        mtime, ctime = stat.st_mtime_ns, stat.st_ctime_ns
+        if mtime >= racy or ctime >= racy or entry.signature != (mtime, ctime, stat.st_size, stat.st_ino):
+            unproven.append((rel, stat))
+    return unproven
 
 
 def section_of(rel: str) -> str | None:

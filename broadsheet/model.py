@@ -16,7 +16,7 @@ from itertools import chain, combinations
 from typing import Mapping
 
 from .config import SiteConfig
-from .errors import Packed, Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
+from .errors import Packed, PackedField, Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
 from .load import ArticleRecord, AuthorRecord, PageRecord, Records, name_slug, slugify
 
 PUBLISHED, DRAFT, SCHEDULED = "published", "draft", "scheduled"
@@ -66,19 +66,14 @@ class Article:
 
     __reduce__ = positional_reduce
     packed = "_record"
+    record = PackedField("_record")
+    """The article's record (the front matter as read)."""
 
     @classmethod
     def of(cls, record: ArticleRecord, author_ids: tuple[str, ...], tag_slugs: tuple[str, ...],
            status: str) -> Article:
         return cls(record.src_path, record.slug, record.date, author_ids, tag_slugs, status, record)
 
-    @property
-    def record(self) -> ArticleRecord:
-        record = self._record
-        if type(record) is Packed:
-            record = record.unpack()
-            object.__setattr__(self, "_record", record)
-        return record
 
 
 @dataclass(frozen=True, slots=True)

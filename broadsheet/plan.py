@@ -17,7 +17,7 @@ from stat import S_ISREG
 
 from .config import SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
-from .load import SourceEntry, Walk, load_records, load_source, section_of, stat_signature, walk
+from .load import SourceEntry, Walk, load_records, load_source, section_of, stat_signature, unproven_sources, walk
 from .model import PUBLISHED, Site, build_site_graph, patch_site, structure_of
 from .routes import Copy, Route, plan_routes
 from .source import SourceError
@@ -166,9 +166,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     content = site_dir / "content"
     now_ns = time.time_ns()
     markdown = _touched_sources(content, previous, touched) if touched is not None else None
-    if markdown is not None:
-        sources, assets = dict(previous.sources), previous.assets
-    else:
+    if markdown is None:
         files, walk_problems = walked or walk(content)
         markdown = [(rel, stat) for rel, stat in files if rel.endswith(".md")]
         if walk_problems or len(markdown) != len(previous.sources) or \
@@ -177,7 +175,12 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
         assets = {rel: stat_signature(stat, now_ns) for rel, stat in files if not rel.endswith(".md")}
         if any(rel not in previous.assets for rel in assets):
             return None
-        sources = {}
+        markdown = unproven_sources(markdown, previous.sources, now_ns)  # the others are as the last build read them
+        if markdown is None:  # a file the last build did not have
+            return None
+    else:
+        assets = previous.assets
+    sources = dict(previous.sources)
     texts: dict[str, str] = {}
     changed: dict[str, object] = {}
     for rel, stat in markdown:
