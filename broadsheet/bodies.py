@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .digest import digest_of
-from .errors import Packed, PackedField, Problem, SourceLoc, error, positional_reduce, warning
+from .errors import Problem, SourceLoc, error, positional_reduce, warning
 from .links import LinkResolver, link_offset
 from .load import body_digest
 from .model import Site
@@ -48,16 +48,13 @@ class BodyInfo:
     """Hash of the HTML."""
     problems: tuple[Problem, ...]
     """Broken links found while converting it."""
-    _links: tuple[tuple[str, Any], ...] | Packed
-    """`links`, `Packed` as the build cache loaded it (read only when the site's URLs change)."""
+    links: tuple[tuple[str, Any], ...]
+    """(reference as written, what it resolved to): still valid while each resolves the same."""
     first_paragraph: str
     """Plain text of the first paragraph: a card's summary when the front matter has none."""
     word_count: int
 
     __reduce__ = positional_reduce
-    packed = "_links"
-    links = PackedField("_links")
-    """(reference as written, what it resolved to): still valid while each resolves the same."""
 
     @classmethod
     def of(cls, body: Body) -> BodyInfo:

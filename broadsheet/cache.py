@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import Packed, PackedField, positional_reduce
+from .errors import Packed, positional_reduce
 
 if TYPE_CHECKING:
     from .load import SourceEntry
@@ -47,32 +47,14 @@ them would stay (the state holds none)."""
 class Readers:
     """The pages that read one source, by out_path (valid while the site's structure is)."""
 
-    _pages: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | Packed
-    """(`of_card`, `of_content`, `of_stamp`), `Packed` as the cache loaded it: an edit reads
-    the readers of the sources it changed, of 50,000."""
+    of_card: tuple[str, ...]
+    """Pages that show the source's article card: they change only when the card does."""
+    of_content: tuple[str, ...]
+    """Pages that read it otherwise (its body, its author profile, its facts)."""
+    of_stamp: tuple[str, ...] = ()
+    """Pages that show its article's stamp alone (sitemaps): they change only when it does."""
 
     __reduce__ = positional_reduce
-    packed = "_pages"
-    pages = PackedField("_pages")
-
-    @classmethod
-    def of(cls, of_card: tuple[str, ...], of_content: tuple[str, ...], of_stamp: tuple[str, ...] = ()) -> Readers:
-        return cls((of_card, of_content, of_stamp))
-
-    @property
-    def of_card(self) -> tuple[str, ...]:
-        """Pages that show the source's article card: they change only when the card does."""
-        return self.pages[0]
-
-    @property
-    def of_content(self) -> tuple[str, ...]:
-        """Pages that read it otherwise (its body, its author profile, its facts)."""
-        return self.pages[1]
-
-    @property
-    def of_stamp(self) -> tuple[str, ...]:
-        """Pages that show its article's stamp alone (sitemaps): they change only when it does."""
-        return self.pages[2]
 
 
 @dataclass(slots=True)

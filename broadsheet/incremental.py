@@ -25,7 +25,7 @@ from .config import CONFIG_FILE
 from .fingerprint import stamp_of
 from .load import ArticleRecord, SourceEntry, Walk, stat_signature, walk
 from .model import patch_site
-from .output import OutputFolder, Staged
+from .output import FolderState, OutputFolder, Staged, WriteReport
 from .plan import BuildOptions, Plan, Summary
 from .templates import THEME_DIR
 
@@ -36,15 +36,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """What a build saw and left: the stat signature of every input, the size and mtime of
-    every file in the output folder, and its summary. The next build compares it with the
-    files as they are (a walk of each folder, no file read, no cache loaded): when every
-    one is unchanged, nothing is to be done (a no-op rebuild, the commonest build)."""
+    """What a build saw and left: the stat signature of every input, the output folder
+    (`FolderState`: the size and mtime of every file, and what proves its folders
+    unchanged), and its summary. The next build compares it with the files as they are (a
+    walk of the content folder, a stat of each output file and folder, no file read, no
+    cache loaded): when every one is unchanged, nothing is to be done (a no-op rebuild,
+    the commonest build)."""
 
     config_digest: str
     content: dict[str, tuple | None]
     templates: dict[str, tuple | None]
-    files: dict[str, tuple[int, int] | None]
+    folder: FolderState
     summary: Summary
 
     def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime,
@@ -64,7 +66,7 @@ class Snapshot:
             signature = stat_signature(stat, now_ns)
             if signature is None or self.content.get(rel) != signature:  # None: just changed, maybe again
                 return False
-        return folder.survey() == self.files
+        return folder.survey() == self.folder.files
 
 
 @dataclass(slots=True)
@@ -101,6 +103,7 @@ class Built:
     """The pages rendered, as written (or found already holding their bytes)."""
     kept: int
     """How many pages were not rendered, kept as the last build left them."""
+    report: WriteReport
     summary: Summary
     wrote_anything: bool
     """Something was converted, rendered, written or removed."""
@@ -200,17 +203,22 @@ class OnDisk(LastBuild):
     def __init__(self, cache: Cache):
         self.cache = cache
         self.state = CacheState(cache.key)
+        self.snapshot: Snapshot | None = None
+        """The last build's, when this build's survey of the output folder started from it."""
 
     def nothing_changed(self, site_dir: Path, folder: OutputFolder, options: BuildOptions,
                         now: datetime) -> Snapshot | None:
-        folder.start_survey()  # on the other core, while this one reads the content folder and the cache
         if options.clean:
+            folder.start_survey()  # on the other core, while this one reads the content folder and the cache
             return None
         snapshot = self.cache.read_snapshot()
+        if isinstance(snapshot, Snapshot) and isinstance(snapshot.folder, FolderState):
+            self.snapshot = snapshot
+        folder.start_survey(self.snapshot.folder if self.snapshot else None)
         self.walked = walk(site_dir / "content")
-        if isinstance(snapshot, Snapshot) and folder.root.is_dir() and \
-                snapshot.still_holds(site_dir, folder, options, now, self.walked):
-            return snapshot
+        if self.snapshot is not None and folder.root.is_dir() and \
+                self.snapshot.still_holds(site_dir, folder, options, now, self.walked):
+            return self.snapshot
         return None
 
     def recall(self, site_dir: Path, options: BuildOptions) -> CacheState:
@@ -240,8 +248,10 @@ class OnDisk(LastBuild):
                 self.cache.save(state)
         content = plan.content_signatures()
         if None not in content.values():  # a file just changed: no use before it settles
+            before = self.snapshot.folder if self.snapshot else None
+            touched = (*built.report.written, *built.report.removed)
             self.cache.write_snapshot(Snapshot(state.config_digest, content, built.templates,
-                                               built.folder.files_now(state.manifest), built.summary))
+                                               built.folder.state_now(state.manifest, before, touched), built.summary))
         self.cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
 
 
@@ -332,7 +342,7 @@ def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: Output
             for which, sources in enumerate((cards, direct, stamps)):
                 for src_path in sources:
                     found.setdefault(src_path, ([], [], []))[which].append(route.out_path)
-        readers = {src_path: Readers.of(tuple(of_card), tuple(of_content), tuple(of_stamp))
+        readers = {src_path: Readers(tuple(of_card), tuple(of_content), tuple(of_stamp))
                    for src_path, (of_card, of_content, of_stamp) in found.items()}
     else:
         fingerprints, readers = {}, state.readers

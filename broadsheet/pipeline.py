@@ -176,7 +176,7 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     result = BuildResult(plan, report, time.perf_counter() - started, out_dir,
                          stats=BuildStats(bodies, len(pages.todo), last.cache.note, last.cache.path,
                                           plan.changed is not None))
-    last.remember(Built(plan, renderer, pages, media_problems, templates, folder, staged, kept, result.summary,
+    last.remember(Built(plan, renderer, pages, media_problems, templates, folder, staged, kept, report, result.summary,
                         wrote_anything=bool(bodies or pages.todo or report.written or report.removed)))
     return result
 
@@ -195,7 +195,7 @@ def _plan(site_dir: Path, options: BuildOptions, state: CacheState, templates: d
 
 def _nothing_to_do(snapshot: Snapshot, out_dir: Path, cache: Cache, started: float) -> BuildResult:
     """Return the result of a build that its snapshot proved has nothing to do."""
-    report = WriteReport((), len(snapshot.files) - 1, ())  # the marker file is not the site's
+    report = WriteReport((), len(snapshot.folder.files) - 1, ())  # the marker file is not the site's
     return BuildResult(None, report, time.perf_counter() - started, out_dir, summary=snapshot.summary,
                        stats=BuildStats(cache_path=cache.path, patched=True))
 

@@ -919,6 +919,37 @@ def test_output_file_deleted_or_edited_by_hand_is_restored(built):
                                           "static/broadsheet.css"}
 
 
+def test_output_folder_proven_by_folder_times_still_finds_what_was_added_or_changed(built, monkeypatch):
+    # Issue 11: a rebuild proves the output folder as the last build left it with a stat of
+    # each file and folder, not a listing of every folder. With the clock's margin set to
+    # nothing, folders the last build did not write into are proven by their times: a file
+    # added to one, a folder added, a page edited by hand are each found and put right.
+    from broadsheet import load, output
+    from broadsheet.incremental import OnDisk, cache_for
+    site, out = built
+    monkeypatch.setattr(load, "RACY_NS", 0)
+    monkeypatch.setattr(output, "RACY_NS", 0)
+    rebuild(site, out)  # sources settled: a snapshot, its folders proven by names (written just now)
+    edit(site / "content/articles/alpha.md", "Alpha story", "Alpha headline")
+    rebuild(site, out)  # from that snapshot: the folders not written since are proven by their times
+
+    def proofs() -> dict:
+        return OnDisk(cache_for(site, out, BuildOptions(out_dir=out))).cache.read_snapshot().folder.folders
+
+    by_times = {folder for folder, proof in proofs().items() if type(proof) is tuple}
+    assert {"tags/other", "articles", "authors"} <= by_times and "articles/alpha" not in by_times
+    (out / "tags" / "other" / "stray.html").write_text("not ours", encoding="utf-8")
+    (out / "articles" / "planted").mkdir()
+    (out / "articles" / "planted" / "index.html").write_text("not ours", encoding="utf-8")
+    result = rebuild_and_compare(site, out)
+    assert set(result.report.removed) == {"tags/other/stray.html", "articles/planted/index.html"}
+    page = out / "articles" / "beta" / "index.html"
+    stat = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"<", b">", 1))  # same size: its mtime tells
+    result = rebuild_and_compare(site, out)
+    assert result.report.written == ("articles/beta/index.html",) and stat.st_size == page.stat().st_size
+
+
 def test_clean_option_renders_everything_and_writes_nothing_unchanged(built):
     site, out = built
     stats = file_stats(out)

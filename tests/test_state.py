@@ -20,7 +20,7 @@ def test_a_source_entry_pickles_as_its_values_alone():
 
 
 def test_readers_pickle_as_their_values_alone():
-    readers = Readers.of(("index.html",), ("articles/a/index.html", "feed.xml"))
+    readers = Readers(("index.html",), ("articles/a/index.html", "feed.xml"))
     data = pickle.dumps(readers, protocol=pickle.HIGHEST_PROTOCOL)
     assert pickle.loads(data) == readers
     assert b"of_card" not in data
@@ -83,6 +83,6 @@ def test_a_saved_state_keeps_each_record_packed_until_read(tmp_path: Path):
 
 def test_a_dataclass_pickles_positionally_through_one_getter_per_class():
     from broadsheet.errors import positional_reduce
-    readers = Readers.of(("a.html",), ("b.html",), ("c.html",))
-    assert positional_reduce(readers) == (Readers, ((("a.html",), ("b.html",), ("c.html",)),))
+    readers = Readers(("a.html",), ("b.html",), ("c.html",))
+    assert positional_reduce(readers) == (Readers, (("a.html",), ("b.html",), ("c.html",)))
     assert positional_reduce(SourceLoc("x.md", 3, 4)) == (SourceLoc, ("x.md", 3, 4))
