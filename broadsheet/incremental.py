@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import Cache, CacheState, Readers, StateChanges, cache_key, engine_digest
+from .errors import Packed, PackedField
 from .config import CONFIG_FILE
 from .fingerprint import stamp_of
-from .load import ArticleRecord, SourceEntry, Walk, stat_signature, walk
+from .load import ArticleRecord, SourceEntry, Walk, stat_signature, unproven_sources, walk
 from .model import patch_site
 from .output import FolderState, OutputFolder, Staged, WriteReport
 from .plan import BuildOptions, Plan, Summary
@@ -46,8 +47,14 @@ class Snapshot:
     config_digest: str
     content: dict[str, tuple | None]
     templates: dict[str, tuple | None]
-    folder: FolderState
+    _folder: FolderState | Packed
+    """`folder`, `Packed` as the cache loaded it: the survey's process unpacks it, on the other core."""
     summary: Summary
+    file_count: int
+    """Files in the output folder."""
+
+    packed = "_folder"
+    folder = PackedField("_folder")
 
     def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime,
                     walked: Walk) -> bool:
@@ -59,14 +66,9 @@ class Snapshot:
         if not _same_signatures(template_signatures(site_dir), self.templates):
             return False
         files, problems = walked
-        now_ns = time.time_ns()
-        if problems or len(files) != len(self.content):
-            return False
-        for rel, stat in files:
-            signature = stat_signature(stat, now_ns)
-            if signature is None or self.content.get(rel) != signature:  # None: just changed, maybe again
-                return False
-        return folder.survey() == self.folder.files
+        if problems or len(files) != len(self.content) or unproven_sources(files, self.content, time.time_ns()) != []:
+            return False  # (a file just changed is unproven: it may change again within its clock tick)
+        return folder.holds(self._folder)
 
 
 @dataclass(slots=True)
@@ -212,9 +214,9 @@ class OnDisk(LastBuild):
             folder.start_survey()  # on the other core, while this one reads the content folder and the cache
             return None
         snapshot = self.cache.read_snapshot()
-        if isinstance(snapshot, Snapshot) and isinstance(snapshot.folder, FolderState):
+        if isinstance(snapshot, Snapshot):
             self.snapshot = snapshot
-        folder.start_survey(self.snapshot.folder if self.snapshot else None)
+        folder.start_survey(self.snapshot._folder if self.snapshot else None)
         self.walked = walk(site_dir / "content")
         if self.snapshot is not None and folder.root.is_dir() and \
                 self.snapshot.still_holds(site_dir, folder, options, now, self.walked):
@@ -249,9 +251,11 @@ class OnDisk(LastBuild):
         content = plan.content_signatures()
         if None not in content.values():  # a file just changed: no use before it settles
             before = self.snapshot.folder if self.snapshot else None
-            touched = (*built.report.written, *built.report.removed)
-            self.cache.write_snapshot(Snapshot(state.config_digest, content, built.templates,
-                                               built.folder.state_now(state.manifest, before, touched), built.summary))
+            if not isinstance(before, FolderState):  # (a snapshot of another make cannot be trusted)
+                before = None
+            now = built.folder.state_now(state.manifest, before, (*built.report.written, *built.report.removed))
+            self.cache.write_snapshot(Snapshot(state.config_digest, content, built.templates, now, built.summary,
+                                               len(now.files)))
         self.cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
 
 

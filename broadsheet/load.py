@@ -233,19 +233,21 @@ def stat_signature(stat: os.stat_result, now_ns: int) -> tuple | None:
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
 
 
-def unproven_sources(files: list[tuple[str, os.stat_result]], known: Mapping[str, SourceEntry],
-                     now_ns: int) -> list[tuple[str, os.stat_result]] | None:
-    """Return the files of `files` (path in content/, stat) whose stat signature does not
-    prove them unchanged since `known` was loaded; None when one of them is not in `known`.
-    `stat_signature` in one loop: at 50,000 sources, every rebuild runs it."""
+def unproven_sources(files: list[tuple[str, os.stat_result]], signatures: Mapping[str, tuple | None],
+                     now_ns: int, prefix: str = "") -> list[tuple[str, os.stat_result]] | None:
+    """Return the files of `files` (path in content/, stat) whose stat signature is not the
+    one `signatures` holds for `prefix` + its path (so not proven unchanged since); None
+    when one of them has none there. `stat_signature` in one loop: at 50,000 sources,
+    every rebuild runs it."""
     unproven = []
     racy = now_ns - RACY_NS
+    missing = object()
     for rel, stat in files:
-        entry = known.get("content/" + rel)
-        if entry is None:
+        known = signatures.get(prefix + rel, missing)
+        if known is missing:
             return None
         mtime, ctime = stat.st_mtime_ns, stat.st_ctime_ns
-        if mtime >= racy or ctime >= racy or entry.signature != (mtime, ctime, stat.st_size, stat.st_ino):
+        if mtime >= racy or ctime >= racy or known != (mtime, ctime, stat.st_size, stat.st_ino):
             unproven.append((rel, stat))
     return unproven
 

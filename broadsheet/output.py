@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import BroadsheetError, UsageError
+from .errors import BroadsheetError, Packed, UsageError
 from .load import RACY_NS
 
 try:
@@ -208,6 +208,14 @@ class FolderState:
         return True
 
 
+_PROVEN = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)
+"""What the survey's process sends when the folder is as expected."""
+
+
+def _unpacked(value: FolderState | Packed) -> FolderState:
+    return value.unpack() if type(value) is Packed else value
+
+
 def _folders_of(files: Iterable[str]) -> set[str]:
     """Return every folder holding one of `files` (paths in the output folder), '' the folder itself."""
     folders = {""}
@@ -247,7 +255,9 @@ class OutputFolder:
         self._survey: tuple[dict, list[str]] | None = None
         self._pending: tuple[int, weakref.finalize] | None = None
         """The pipe from the process walking the folder for `survey`, and what reaps it."""
-        self._expected: FolderState | None = None
+        self._expected: FolderState | Packed | None = None
+        self._proven = False
+        """The survey found the folder as `_expected` (proven, not listed)."""
         self.claimed_ns = time.time_ns()
         """When this build took the folder: a folder changed since is not vouched for by its times."""
 
@@ -321,7 +331,7 @@ class OutputFolder:
             raise BroadsheetError(f"refusing to write {out_path}: it would land outside the output folder")
         return path
 
-    def start_survey(self, expected: FolderState | None = None) -> None:
+    def start_survey(self, expected: FolderState | Packed | None = None) -> None:
         """Begin `survey` in a forked process, which walks the folder on another core while
         this one loads the cache (the walk is thousands of stat calls: about 0.1 s at 7,000
         files). Where there is no fork, or no folder yet, `survey` walks when called.
@@ -339,7 +349,7 @@ class OutputFolder:
             code = 1
             try:
                 os.close(read_end)
-                found = None if expected is not None and expected.holds(self._root_str) else self._walk()
+                found = None if expected is not None and _unpacked(expected).holds(self._root_str) else self._walk()
                 with os.fdopen(write_end, "wb") as pipe:
                     pipe.write(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
                 code = 0
@@ -352,22 +362,33 @@ class OutputFolder:
         """Return every file in the folder as out_path → (size, mtime_ns), None for anything
         but a regular file; remember the empty folders. `finish` then removes what the new
         site does not have without walking the folder again."""
-        found = None
-        if self._pending is not None:
-            read_end, reap = self._pending
-            self._pending = None
-            with os.fdopen(read_end, "rb", closefd=False) as pipe:  # `reap` closes it
-                data = pipe.read()
-            if reap() == 0 and data:
-                walked = pickle.loads(data)
-                if walked is None:  # as the last build left it, proven by `expected`
-                    found, empty = dict(self._expected.files), []
-                else:
-                    found, empty = walked
-        if found is None:  # no walk started, or it failed (the folder changed under it): walk here
-            found, empty = self._walk()
-        self._survey = (found, empty)
-        return found
+        self._collect()
+        if self._survey is None:
+            self._survey = (dict(_unpacked(self._expected).files), []) if self._proven else self._walk()
+        return self._survey[0]
+
+    def holds(self, expected: FolderState | Packed) -> bool:
+        """True when the folder is as `expected`. When the survey started from it, that is
+        its proof's answer, and `expected` is not unpacked here (the other process did)."""
+        self._collect()
+        if self._proven and self._expected is expected:
+            return True
+        return self.survey() == _unpacked(expected).files
+
+    def _collect(self) -> None:
+        """Take the answer of the survey's process, if one was started: proven, or a listing
+        (nothing when it failed: the folder changed under it, and `survey` walks here)."""
+        if self._pending is None:
+            return
+        read_end, reap = self._pending
+        self._pending = None
+        with os.fdopen(read_end, "rb", closefd=False) as pipe:  # `reap` closes it
+            data = pipe.read()
+        if reap() == 0 and data:
+            if data == _PROVEN:
+                self._proven = True
+            else:
+                self._survey = pickle.loads(data)
 
     def _walk(self) -> tuple[dict[str, tuple[int, int] | None], list[str]]:
         found: dict[str, tuple[int, int] | None] = {}

@@ -195,7 +195,7 @@ def _plan(site_dir: Path, options: BuildOptions, state: CacheState, templates: d
 
 def _nothing_to_do(snapshot: Snapshot, out_dir: Path, cache: Cache, started: float) -> BuildResult:
     """Return the result of a build that its snapshot proved has nothing to do."""
-    report = WriteReport((), len(snapshot.folder.files) - 1, ())  # the marker file is not the site's
+    report = WriteReport((), snapshot.file_count - 1, ())  # the marker file is not the site's
     return BuildResult(None, report, time.perf_counter() - started, out_dir, summary=snapshot.summary,
                        stats=BuildStats(cache_path=cache.path, patched=True))
 

@@ -175,7 +175,8 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
         assets = {rel: stat_signature(stat, now_ns) for rel, stat in files if not rel.endswith(".md")}
         if any(rel not in previous.assets for rel in assets):
             return None
-        markdown = unproven_sources(markdown, previous.sources, now_ns)  # the others are as the last build read them
+        signatures = {src_path: entry.signature for src_path, entry in previous.sources.items()}
+        markdown = unproven_sources(markdown, signatures, now_ns, "content/")  # the others: as the last build read them
         if markdown is None:  # a file the last build did not have
             return None
     else:
