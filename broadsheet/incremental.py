@@ -220,6 +220,10 @@ class OnDisk(LastBuild):
         self.walked = walk(site_dir / "content")
         if self.snapshot is not None and folder.root.is_dir() and \
                 self.snapshot.still_holds(site_dir, folder, options, now, self.walked):
+            if folder.settled:  # (after a build that wrote into many folders: once)
+                before = self.snapshot.folder
+                self.cache.write_snapshot(replace(self.snapshot, _folder=FolderState(
+                    before.files, {**before.folders, **folder.settled})))
             return self.snapshot
         return None
 

@@ -186,30 +186,36 @@ class FolderState:
     """Path in the folder ('' for the folder itself) → its (mtime_ns, ctime_ns), or the
     names of its entries."""
 
-    def holds(self, root: str) -> bool:
+    def holds(self, root: str, since_ns: int) -> dict[str, tuple[int, int]] | None:
+        """Return None when the folder at `root` is not in this state. Else return the times
+        of the folders proven by their names that have not changed since before `since_ns`
+        (less RACY_NS): from now on their times prove them (the last build wrote into them;
+        this one found their names right, and they have not changed since)."""
         lstat = os.lstat
+        settled: dict[str, tuple[int, int]] = {}
         try:
             for rel, state in self.files.items():
                 stat = lstat(f"{root}/{rel}")
                 if state != (stat.st_size, stat.st_mtime_ns) or not stat_module.S_ISREG(stat.st_mode):
-                    return False
+                    return None
             for folder, proof in self.folders.items():
                 path = f"{root}/{folder}" if folder else root
+                stat = lstat(path)
+                times = (stat.st_mtime_ns, stat.st_ctime_ns)
+                if not stat_module.S_ISDIR(stat.st_mode):
+                    return None
                 if type(proof) is tuple:
-                    stat = lstat(path)
-                    if proof != (stat.st_mtime_ns, stat.st_ctime_ns) or not stat_module.S_ISDIR(stat.st_mode):
-                        return False
-                else:
-                    with os.scandir(path) as entries:
-                        if {entry.name for entry in entries} != proof:
-                            return False
+                    if proof != times:
+                        return None
+                    continue
+                with os.scandir(path) as entries:
+                    if {entry.name for entry in entries} != proof:
+                        return None
+                if max(times) < since_ns - RACY_NS:
+                    settled[folder] = times
         except OSError:  # gone, or no longer a folder
-            return False
-        return True
-
-
-_PROVEN = pickle.dumps(None, protocol=pickle.HIGHEST_PROTOCOL)
-"""What the survey's process sends when the folder is as expected."""
+            return None
+        return settled
 
 
 def _unpacked(value: FolderState | Packed) -> FolderState:
@@ -258,6 +264,8 @@ class OutputFolder:
         self._expected: FolderState | Packed | None = None
         self._proven = False
         """The survey found the folder as `_expected` (proven, not listed)."""
+        self.settled: dict[str, tuple[int, int]] = {}
+        """Folders of `_expected` proven by their names whose times now prove them."""
         self.claimed_ns = time.time_ns()
         """When this build took the folder: a folder changed since is not vouched for by its times."""
 
@@ -349,9 +357,10 @@ class OutputFolder:
             code = 1
             try:
                 os.close(read_end)
-                found = None if expected is not None and _unpacked(expected).holds(self._root_str) else self._walk()
+                settled = _unpacked(expected).holds(self._root_str, self.claimed_ns) if expected is not None else None
                 with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+                    pipe.write(pickle.dumps(settled if settled is not None else self._walk(),
+                                            protocol=pickle.HIGHEST_PROTOCOL))
                 code = 0
             finally:
                 os._exit(code)
@@ -385,10 +394,11 @@ class OutputFolder:
         with os.fdopen(read_end, "rb", closefd=False) as pipe:  # `reap` closes it
             data = pipe.read()
         if reap() == 0 and data:
-            if data == _PROVEN:
-                self._proven = True
+            answer = pickle.loads(data)
+            if isinstance(answer, dict):  # proven, with the folders whose times now prove them
+                self._proven, self.settled = True, answer
             else:
-                self._survey = pickle.loads(data)
+                self._survey = answer
 
     def _walk(self) -> tuple[dict[str, tuple[int, int] | None], list[str]]:
         found: dict[str, tuple[int, int] | None] = {}

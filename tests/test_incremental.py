@@ -938,6 +938,11 @@ def test_output_folder_proven_by_folder_times_still_finds_what_was_added_or_chan
 
     by_times = {folder for folder, proof in proofs().items() if type(proof) is tuple}
     assert {"tags/other", "articles", "authors"} <= by_times and "articles/alpha" not in by_times
+    assert rebuild(site, out).plan is None  # a no-op, which finds alpha's folder settled since: its times prove it
+    assert type(proofs()["articles/alpha"]) is tuple
+    (out / "articles" / "alpha" / "stray.html").write_text("not ours", encoding="utf-8")
+    result = rebuild_and_compare(site, out)
+    assert result.report.removed == ("articles/alpha/stray.html",)
     (out / "tags" / "other" / "stray.html").write_text("not ours", encoding="utf-8")
     (out / "articles" / "planted").mkdir()
     (out / "articles" / "planted" / "index.html").write_text("not ours", encoding="utf-8")
