@@ -470,6 +470,9 @@ class Cache:
             self.set_aside(self.snapshot_path, str(exc))
             return None
 
+    def drop_snapshot(self) -> None:
+        self.snapshot_path.unlink(missing_ok=True)
+
     def write_snapshot(self, snapshot: Any) -> None:
         self._write(self.snapshot_path, snapshot)
         self.remove_leftovers()  # a build that ends with the no-op shortcut never loads the cache

@@ -66,9 +66,17 @@ class Snapshot:
         if not _same_signatures(template_signatures(site_dir), self.templates):
             return False
         files, problems = walked
-        if problems or len(files) != len(self.content) or unproven_sources(files, self.content, time.time_ns()) != []:
+        if problems or self.unproven(walked) != []:
             return False  # (a file just changed is unproven: it may change again within its clock tick)
         return folder.holds(self._folder)
+
+    def unproven(self, walked: Walk) -> list[tuple[str, os.stat_result]] | None:
+        """Return the files of the content folder's walk whose stat signature is not the one
+        recorded (changed since, or just now); None when the walk has other files."""
+        files, _ = walked
+        if len(files) != len(self.content):
+            return None
+        return unproven_sources(files, self.content, time.time_ns())
 
 
 @dataclass(slots=True)
@@ -171,6 +179,9 @@ class LastBuild:
     state: CacheState
     walked: Walk | None = None
     """The content folder's walk, when this build has made it (planning reuses it)."""
+    unproven: list[tuple[str, os.stat_result]] | None = None
+    """The files of `walked` whose stat signature is not the one the last build recorded,
+    when known (planning reads only those)."""
     cards: dict[str, dict] | None = None
     """src_path → the article card views of the last build, when kept (in memory)."""
 
@@ -218,6 +229,9 @@ class OnDisk(LastBuild):
             self.snapshot = snapshot
         folder.start_survey(self.snapshot._folder if self.snapshot else None)
         self.walked = walk(site_dir / "content")
+        if self.snapshot is not None:
+            # A snapshot is the last build's (`remember`): what it proves unchanged, that build read.
+            self.unproven = self.snapshot.unproven(self.walked)
         if self.snapshot is not None and folder.root.is_dir() and \
                 self.snapshot.still_holds(site_dir, folder, options, now, self.walked):
             if folder.settled:  # (after a build that wrote into many folders: once)
@@ -234,7 +248,10 @@ class OnDisk(LastBuild):
     def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
                     ) -> tuple[list[Route], set[str]]:
         # Anyone may have touched the output folder since the last build: look at every file
-        # (one walk, which also finds what to remove), compared map to map.
+        # (one walk, which also finds what to remove), compared map to map; unless the
+        # folder was proven as the snapshot of the last build has it (its pages as in the manifest).
+        if self.snapshot is not None and folder.holds(self.snapshot._folder):
+            return plan.routes, set()
         survey, manifest = folder.survey(), self.state.manifest
         stale = {out_path for out_path, state in manifest.items() if survey.get(out_path) != state}
         if refingerprinted is None or len(manifest) != len(plan.routes):  # a page the last build did not leave
@@ -244,8 +261,10 @@ class OnDisk(LastBuild):
 
     def remember(self, built: Built) -> None:
         state, plan = self.state, built.plan
-        if built.wrote_anything or not _same_digests(plan.sources, state.sources):
-            # (a no-op rebuild does not rewrite a cache of many megabytes)
+        self.cache.drop_snapshot()  # first: a snapshot is always the last build's
+        if built.wrote_anything or not _same_entries(plan.sources, state.sources):
+            # (a no-op rebuild does not rewrite a cache of many megabytes; one that found
+            # files settled records their signatures: the snapshot it writes relies on them)
             changes = _changes(built, state) if plan.changed is not None else None
             _update(state, self.cache, built)
             if changes is not None:
@@ -473,5 +492,7 @@ def _same_signatures(new: dict[str, tuple | None], old: dict[str, tuple | None])
     return True
 
 
-def _same_digests(new: dict[str, SourceEntry], old: dict[str, SourceEntry]) -> bool:
-    return new.keys() == old.keys() and all(new[path].digest == old[path].digest for path in new)
+def _same_entries(new: dict[str, SourceEntry], old: dict[str, SourceEntry]) -> bool:
+    """True when both have the same sources, each with the same digest and stat signature."""
+    return new.keys() == old.keys() and all(new[path].digest == old[path].digest and
+                                            new[path].signature == old[path].signature for path in new)

@@ -161,7 +161,7 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
         return _nothing_to_do(snapshot, out_dir, last.cache, started)
     state = last.recall(site_dir, options)
     templates = template_signatures(site_dir)
-    plan = _plan(site_dir, options, state, templates, now, touched, last.walked)
+    plan = _plan(site_dir, options, state, templates, now, touched, last.walked, last.unproven)
     renderer = _renderer_for(site_dir, options, plan, state, last.cache)
     pool = WorkerPool(options.jobs or os.cpu_count() or 1, progress)
     bodies = renderer.render_bodies(pool.map_for(renderer), plan.changed)
@@ -182,12 +182,12 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
 
 
 def _plan(site_dir: Path, options: BuildOptions, state: CacheState, templates: dict, now: datetime,
-          touched: frozenset[str] | None, walked: Walk | None) -> Plan:
+          touched: frozenset[str] | None, walked: Walk | None, unproven: list | None) -> Plan:
     """Return the last build's plan with the edits since applied, when the site's structure
     and its templates are unchanged; otherwise plan the site afresh (still without parsing
     what did not change)."""
     if state.plan is not None and have_same_templates(templates, state):
-        plan = patch_plan(site_dir, options, state.plan, now, touched, walked)
+        plan = patch_plan(site_dir, options, state.plan, now, touched, walked, unproven)
         if plan is not None:
             return plan
     return plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo, walked=walked)

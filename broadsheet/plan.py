@@ -147,7 +147,8 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
 
 
 def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datetime,
-               touched: frozenset[str] | None = None, walked: Walk | None = None) -> Plan | None:
+               touched: frozenset[str] | None = None, walked: Walk | None = None,
+               unproven: list[tuple[str, os.stat_result]] | None = None) -> Plan | None:
     """Return the plan of the site as it is now, derived from the previous build's plan, when
     no change since touched the site's structure (`model.structure_of`): no file added,
     removed or renamed, no article moved, retagged or reattributed, no scheduled article
@@ -156,7 +157,9 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
 
     `touched` (from the live preview's watcher) lists every site-relative path changed since
     the previous build: when they are all existing Markdown files, only those are looked at.
-    `walked`: the content folder's walk, when the caller has made it.
+    `walked`: the content folder's walk, when the caller has made it; `unproven`, its files
+    whose stat signatures are not those of the build that made `previous` (only those are
+    looked at), when the caller knows.
 
     This is what makes an edit cost the pages it touches rather than the whole site; the
     property test in tests/test_incremental.py checks the result against clean builds.
@@ -175,8 +178,13 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
         assets = {rel: stat_signature(stat, now_ns) for rel, stat in files if not rel.endswith(".md")}
         if any(rel not in previous.assets for rel in assets):
             return None
-        signatures = {src_path: entry.signature for src_path, entry in previous.sources.items()}
-        markdown = unproven_sources(markdown, signatures, now_ns, "content/")  # the others: as the last build read them
+        if unproven is None:
+            signatures = {src_path: entry.signature for src_path, entry in previous.sources.items()}
+            markdown = unproven_sources(markdown, signatures, now_ns, "content/")  # the others: as last read
+        elif all("content/" + rel in previous.sources for rel, _ in markdown):
+            markdown = [(rel, stat) for rel, stat in unproven if rel.endswith(".md")]
+        else:
+            markdown = None
         if markdown is None:  # a file the last build did not have
             return None
     else:
