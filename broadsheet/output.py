@@ -193,26 +193,32 @@ class FolderState:
         this one found their names right, and they have not changed since)."""
         lstat = os.lstat
         settled: dict[str, tuple[int, int]] = {}
+        listed: dict[str, os.stat_result] = {}
+        """Files of the folders proven by their names, with the stat their listing gave."""
         try:
-            for rel, state in self.files.items():
-                stat = lstat(f"{root}/{rel}")
-                if state != (stat.st_size, stat.st_mtime_ns) or not stat_module.S_ISREG(stat.st_mode):
-                    return None
             for folder, proof in self.folders.items():
                 path = f"{root}/{folder}" if folder else root
-                stat = lstat(path)
-                times = (stat.st_mtime_ns, stat.st_ctime_ns)
-                if not stat_module.S_ISDIR(stat.st_mode):
-                    return None
                 if type(proof) is tuple:
-                    if proof != times:
+                    stat = lstat(path)
+                    if proof != (stat.st_mtime_ns, stat.st_ctime_ns) or not stat_module.S_ISDIR(stat.st_mode):
                         return None
                     continue
+                names = set()
+                prefix = f"{folder}/" if folder else ""
                 with os.scandir(path) as entries:
-                    if {entry.name for entry in entries} != proof:
-                        return None
-                if max(times) < since_ns - RACY_NS:
-                    settled[folder] = times
+                    for entry in entries:
+                        names.add(entry.name)
+                        if entry.is_file(follow_symlinks=False):
+                            listed[prefix + entry.name] = entry.stat(follow_symlinks=False)
+                if names != proof:
+                    return None
+                stat = lstat(path)
+                if max(stat.st_mtime_ns, stat.st_ctime_ns) < since_ns - RACY_NS:
+                    settled[folder] = (stat.st_mtime_ns, stat.st_ctime_ns)
+            for rel, state in self.files.items():
+                stat = listed.get(rel) or lstat(f"{root}/{rel}")
+                if state != (stat.st_size, stat.st_mtime_ns) or not stat_module.S_ISREG(stat.st_mode):
+                    return None
         except OSError:  # gone, or no longer a folder
             return None
         return settled
