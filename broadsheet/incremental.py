@@ -271,14 +271,14 @@ class OnDisk(LastBuild):
                 self.cache.save_delta(state, changes)
             else:
                 self.cache.save(state)
-        content = plan.content_signatures()
-        if None not in content.values():  # a file just changed: no use before it settles
-            before = self.snapshot.folder if self.snapshot else None
-            if not isinstance(before, FolderState):  # (a snapshot of another make cannot be trusted)
-                before = None
-            now = built.folder.state_now(state.manifest, before, (*built.report.written, *built.report.removed))
-            self.cache.write_snapshot(Snapshot(state.config_digest, content, built.templates, now, built.summary,
-                                               len(now.files)))
+        # A file just changed has no signature (None): the next build reads it again, and no
+        # build is a no-op before it has.
+        before = self.snapshot.folder if self.snapshot else None
+        if not isinstance(before, FolderState):  # (a snapshot of another make cannot be trusted)
+            before = None
+        now = built.folder.state_now(state.manifest, before, (*built.report.written, *built.report.removed))
+        self.cache.write_snapshot(Snapshot(state.config_digest, plan.content_signatures(), built.templates, now,
+                                           built.summary, len(now.files)))
         self.cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
 
 
