@@ -15,7 +15,7 @@ import hashlib
 import os
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,6 +52,8 @@ class Snapshot:
     summary: Summary
     file_count: int
     """Files in the output folder."""
+    _unproven: tuple | None = field(default=None, compare=False)
+    """This build's `unproven`, once computed (not saved: a snapshot is always written without)."""
 
     packed = "_folder"
     folder = PackedField("_folder")
@@ -65,8 +67,7 @@ class Snapshot:
             return False
         if not _same_signatures(template_signatures(site_dir), self.templates):
             return False
-        files, problems = walked
-        if problems or self.unproven(walked) != []:
+        if walked[1] or self.unproven(walked) != []:
             return False  # (a file just changed is unproven: it may change again within its clock tick)
         return folder.holds(self._folder)
 
@@ -74,9 +75,10 @@ class Snapshot:
         """Return the files of the content folder's walk whose stat signature is not the one
         recorded (changed since, or just now); None when the walk has other files."""
         files, _ = walked
-        if len(files) != len(self.content):
-            return None
-        return unproven_sources(files, self.content, time.time_ns())
+        if self._unproven is None or self._unproven[0] is not files:
+            found = unproven_sources(files, self.content, time.time_ns()) if len(files) == len(self.content) else None
+            object.__setattr__(self, "_unproven", (files, found))
+        return self._unproven[1]
 
 
 @dataclass(slots=True)
@@ -236,7 +238,7 @@ class OnDisk(LastBuild):
                 self.snapshot.still_holds(site_dir, folder, options, now, self.walked):
             if folder.settled:  # (after a build that wrote into many folders: once)
                 before = self.snapshot.folder
-                self.cache.write_snapshot(replace(self.snapshot, _folder=FolderState(
+                self.cache.write_snapshot(replace(self.snapshot, _unproven=None, _folder=FolderState(
                     before.files, {**before.folders, **folder.settled})))
             return self.snapshot
         return None
@@ -261,7 +263,7 @@ class OnDisk(LastBuild):
 
     def remember(self, built: Built) -> None:
         state, plan = self.state, built.plan
-        self.cache.drop_snapshot()  # first: a snapshot is always the last build's
+        self.cache.drop_snapshot()  # first: a snapshot, when there is one, is the last build's
         if built.wrote_anything or not _same_entries(plan.sources, state.sources):
             # (a no-op rebuild does not rewrite a cache of many megabytes; one that found
             # files settled records their signatures: the snapshot it writes relies on them)
@@ -271,14 +273,15 @@ class OnDisk(LastBuild):
                 self.cache.save_delta(state, changes)
             else:
                 self.cache.save(state)
-        # A file just changed has no signature (None): the next build reads it again, and no
-        # build is a no-op before it has.
-        before = self.snapshot.folder if self.snapshot else None
-        if not isinstance(before, FolderState):  # (a snapshot of another make cannot be trusted)
-            before = None
-        now = built.folder.state_now(state.manifest, before, (*built.report.written, *built.report.removed))
-        self.cache.write_snapshot(Snapshot(state.config_digest, plan.content_signatures(), built.templates, now,
-                                           built.summary, len(now.files)))
+        content = plan.content_signatures()
+        if None not in content.values():  # a file just changed: no use before it settles (and
+            # at 50,000 articles writing a snapshot costs a few tenths of a second)
+            before = self.snapshot.folder if self.snapshot else None
+            if not isinstance(before, FolderState):  # (a snapshot of another make cannot be trusted)
+                before = None
+            now = built.folder.state_now(state.manifest, before, (*built.report.written, *built.report.removed))
+            self.cache.write_snapshot(Snapshot(state.config_digest, content, built.templates, now, built.summary,
+                                               len(now.files)))
         self.cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
 
 

@@ -82,7 +82,7 @@ def test_issue_10_unreadable_cache_file_is_set_aside_with_a_note(tmp_path, kind,
     set_bodies(site, range(3, 5), 1, 30)
     assert run_cli("--site", str(site), env=env).returncode == 0  # the structure kept: a delta
     path = cache_file(site, kind)
-    assert path.exists()  # a snapshot too: every build leaves one, files changed just now unsigned in it
+    assert kind == "snapshot" or path.exists()  # no snapshot of files changed just now: a stray one is read all the same
     data = path.read_bytes() if path.exists() else b"\x80\x05stray"
     if kind == "store":
         assert len(data) > 8 * 4096, "the store should hold pages beyond its first"
