@@ -151,7 +151,8 @@ def main() -> int:
                     corpus.edit_title(article, 1)
                 wall, stdout, stderr = run(engine, BUILD, str(stats_file), "--site", str(site), "--output", str(out))
             finally:
-                article.write_bytes(original)
+                if kind != "noop":  # (written back, even unchanged, it would be a change to the next build)
+                    article.write_bytes(original)
             if kind != "noop":
                 build_quietly(engine, site, out)  # settle: the next kind starts from the article as it was
         inner = [line for line in stderr.splitlines() if line.startswith(("WALL", "LOAD"))]
