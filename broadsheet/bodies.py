@@ -120,10 +120,6 @@ class BodyRecords(Mapping[str, Any]):
         return len(self._articles) + len(self._others)
 
 
-def body_records(site: Site) -> BodyRecords:
-    return BodyRecords(site)
-
-
 class Bodies:
     """Every body of one build: converted here, or reused from a previous build."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .bodies import MEMO_SIZE, SPILL_AT, Bodies, Body, BodyInfo, Recent, body_records  # noqa: F401 (SPILL_AT: tests read it here)
+from .bodies import MEMO_SIZE, SPILL_AT, Bodies, Body, BodyInfo, BodyRecords, Recent  # noqa: F401 (SPILL_AT: tests read it here)
 from .errors import Problem
 from .fingerprint import Fingerprints
 from .links import LinkResolver
@@ -74,7 +74,7 @@ class Renderer:
         self.resolver = LinkResolver(site, routes, copies, self.problems)
         self.links = self.resolver.links
         self.known_link_world = known_link_world
-        self.records = body_records(site)
+        self.records = BodyRecords(site)
         """src_path → record of every source whose Markdown body the site shows."""
         self.bodies = Bodies(self.records, self.resolver, self.problems, known_index=body_index,
                              body_store=body_store, read_source=read_source, texts=texts)
