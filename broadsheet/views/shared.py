@@ -125,11 +125,7 @@ class Shown:
 
     def stamps(self, group: str) -> list[dict]:
         """Return the stamps of a declared group, in its order."""
-        try:
-            indexes = self.inputs.stamps[group]
-        except KeyError:
-            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows stamps '{group}' undeclared") \
-                from None
+        indexes = self._declared(self.inputs.stamps, group, f"shows stamps '{group}'")
         return [self._views.stamp(index) for index in indexes]
 
     def card(self, group: str) -> dict | None:
@@ -161,7 +157,7 @@ class Shown:
 
     def author(self, author_id: str) -> dict:
         if author_id not in self.inputs.authors:
-            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows author '{author_id}' undeclared")
+            raise self._undeclared(f"shows author '{author_id}'")
         return self._views.author_view(author_id)
 
     def authors(self) -> list[dict]:
@@ -170,7 +166,7 @@ class Shown:
 
     def tag(self, slug: str) -> dict:
         if slug not in self.inputs.tags:
-            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows tag '{slug}' undeclared")
+            raise self._undeclared(f"shows tag '{slug}'")
         return self._views.tag_view(slug)
 
     def tags(self) -> list[dict]:
@@ -178,10 +174,7 @@ class Shown:
         return [self._views.tag_view(t) for t in self.inputs.tags]
 
     def fact(self, name: str) -> Any:
-        try:
-            return self.inputs.facts[name]
-        except KeyError:
-            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} uses fact '{name}' undeclared") from None
+        return self._declared(self.inputs.facts, name, f"uses fact '{name}'")
 
     def abs_media(self, url: str | None) -> str | None:
         return self._views.abs_media(url)
@@ -193,15 +186,21 @@ class Shown:
         return self._views.publisher_logo()
 
     def _group(self, group: str) -> tuple[int, ...]:
-        try:
-            return self.inputs.cards[group]
-        except KeyError:
-            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows cards '{group}' undeclared") \
-                from None
+        return self._declared(self.inputs.cards, group, f"shows cards '{group}'")
 
     def _body_declared(self, src_path: str) -> None:
         if src_path not in self.inputs.bodies:
-            raise UndeclaredInput(f"{self.route.kind} page {self.route.url} shows the body of {src_path} undeclared")
+            raise self._undeclared(f"shows the body of {src_path}")
+
+    def _declared(self, inputs: Mapping[str, Any], name: str, what: str) -> Any:
+        """Return the input `name` of a declared group of inputs; raise UndeclaredInput saying `what` if none."""
+        try:
+            return inputs[name]
+        except KeyError:
+            raise self._undeclared(what) from None
+
+    def _undeclared(self, what: str) -> UndeclaredInput:
+        return UndeclaredInput(f"{self.route.kind} page {self.route.url} {what} undeclared")
 
 
 def social_link(kind: str, value: str) -> dict | None:
