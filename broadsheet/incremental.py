@@ -15,7 +15,7 @@ import hashlib
 import os
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,14 +52,13 @@ class Snapshot:
     summary: Summary
     file_count: int
     """Files in the output folder."""
-    _unproven: tuple | None = field(default=None, compare=False)
-    """This build's `unproven`, once computed (not saved: a snapshot is always written without)."""
 
     packed = "_folder"
     folder = PackedField("_folder")
 
     def still_holds(self, site_dir: Path, folder: OutputFolder, options: BuildOptions, now: datetime,
-                    walked: Walk) -> bool:
+                    walked: Walk, unproven: list[tuple[str, os.stat_result]] | None) -> bool:
+        """True when nothing is to be done; `unproven`: the walk's files not proven unchanged (`unproven`)."""
         summary = self.summary
         if (options.strict and summary.warnings) or summary.is_due_again(now):
             return False
@@ -67,7 +66,7 @@ class Snapshot:
             return False
         if not _same_signatures(template_signatures(site_dir), self.templates):
             return False
-        if walked[1] or self.unproven(walked) != []:
+        if walked[1] or unproven != []:
             return False  # (a file just changed is unproven: it may change again within its clock tick)
         return folder.holds(self._folder)
 
@@ -75,10 +74,9 @@ class Snapshot:
         """Return the files of the content folder's walk whose stat signature is not the one
         recorded (changed since, or just now); None when the walk has other files."""
         files, _ = walked
-        if self._unproven is None or self._unproven[0] is not files:
-            found = unproven_sources(files, self.content, time.time_ns()) if len(files) == len(self.content) else None
-            object.__setattr__(self, "_unproven", (files, found))
-        return self._unproven[1]
+        if len(files) != len(self.content):
+            return None
+        return unproven_sources(files, self.content, time.time_ns())
 
 
 @dataclass(slots=True)
@@ -235,10 +233,10 @@ class OnDisk(LastBuild):
             # A snapshot is the last build's (`remember`): what it proves unchanged, that build read.
             self.unproven = self.snapshot.unproven(self.walked)
         if self.snapshot is not None and folder.root.is_dir() and \
-                self.snapshot.still_holds(site_dir, folder, options, now, self.walked):
+                self.snapshot.still_holds(site_dir, folder, options, now, self.walked, self.unproven):
             if folder.settled:  # (after a build that wrote into many folders: once)
                 before = self.snapshot.folder
-                self.cache.write_snapshot(replace(self.snapshot, _unproven=None, _folder=FolderState(
+                self.cache.write_snapshot(replace(self.snapshot, _folder=FolderState(
                     before.files, {**before.folders, **folder.settled})))
             return self.snapshot
         return None
@@ -424,9 +422,10 @@ def _changes(built: Built, state: CacheState) -> StateChanges:
     changed = plan.changed or frozenset()
     return StateChanges(
         sources={src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
-        body_index={src: renderer.body_info[src] for src in renderer.fresh_paths},
+        body_index={src: renderer.bodies.info[src] for src in renderer.bodies.fresh_paths},
         fingerprints=dict(pages.fingerprints),
-        card_token_by_inputs=renderer.card_token_by_inputs, card_token_by_source=renderer.card_token_by_source,
+        card_token_by_inputs=renderer.tokens.card_token_by_inputs,
+        card_token_by_source=renderer.tokens.card_token_by_source,
         manifest={item.out_path: (item.size, item.mtime_ns) for item in built.staged},
         media_problems={src: media_problems.get(src, ()) for src in changed},
         plan_patch={src: plan.sources[src].record for src in changed},
@@ -440,26 +439,26 @@ def _update(state: CacheState, cache: Cache, built: Built) -> None:
     costs what it changed, not a copy of the whole site's maps."""
     plan, renderer, pages = built.plan, built.renderer, built.pages
     if plan.changed is not None:  # the renderer took every other body as it was
-        forget = {src for src in plan.changed if src in state.body_index and src not in renderer.body_info}
+        forget = {src for src in plan.changed if src in state.body_index and src not in renderer.bodies.info}
     else:
-        forget = set(state.body_index) - set(renderer.body_info)
-    cache.bodies.put(renderer.fresh_bodies, forget=forget)  # first: what follows cannot fail half-way
+        forget = set(state.body_index) - set(renderer.bodies.info)
+    cache.bodies.put(renderer.bodies.fresh, forget=forget)  # first: what follows cannot fail half-way
     state.sources = plan.sources
-    state.body_index = renderer.body_info  # made for this build alone
+    state.body_index = renderer.bodies.info  # made for this build alone
     state.readers = pages.readers
     state.media_problems = built.media_problems
-    state.link_world = renderer.link_world
+    state.link_world = renderer.resolver.link_world
     state.produced = built.folder.produced
     staged = {item.out_path: (item.size, item.mtime_ns) for item in built.staged}
     if plan.changed is not None:
         state.fingerprints.update(pages.fingerprints)
-        state.card_token_by_inputs.update(renderer.card_token_by_inputs)
-        state.card_token_by_source.update(renderer.card_token_by_source)
+        state.card_token_by_inputs.update(renderer.tokens.card_token_by_inputs)
+        state.card_token_by_source.update(renderer.tokens.card_token_by_source)
         state.manifest.update(staged)  # the same pages as the last build's: the others kept theirs
     else:
         state.fingerprints = pages.fingerprints
-        state.card_token_by_inputs = renderer.card_token_by_inputs
-        state.card_token_by_source = renderer.card_token_by_source
+        state.card_token_by_inputs = renderer.tokens.card_token_by_inputs
+        state.card_token_by_source = renderer.tokens.card_token_by_source
         state.manifest = {route.out_path: staged.get(route.out_path) or state.manifest[route.out_path]
                           for route in plan.routes}
     state.plan = replace(plan, texts={}, changed=None)

@@ -89,35 +89,6 @@ class Renderer:
         self._inputs = Recent(MEMO_SIZE)
         """Route → its inputs, kept at hand between its fingerprint and its rendering."""
 
-    # What the pipeline reads and keeps in its cache --------------------------
-
-    @property
-    def body_info(self) -> dict[str, BodyInfo]:
-        """This build's bodies: src_path → what is known of each without its HTML."""
-        return self.bodies.info
-
-    @property
-    def fresh_bodies(self) -> dict[str, Body]:
-        """Bodies converted by this build and not yet in the store (the cache stores them)."""
-        return self.bodies.fresh
-
-    @property
-    def fresh_paths(self) -> set[str]:
-        """Every source whose body this build converted."""
-        return self.bodies.fresh_paths
-
-    @property
-    def link_world(self) -> str:
-        return self.resolver.link_world
-
-    @property
-    def card_token_by_inputs(self) -> dict[str, str]:
-        return self.tokens.card_token_by_inputs
-
-    @property
-    def card_token_by_source(self) -> dict[str, str]:
-        return self.tokens.card_token_by_source
-
     @property
     def env(self) -> jinja2.Environment:
         if self._env is None:
