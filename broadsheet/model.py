@@ -75,7 +75,6 @@ class Article:
         return cls(record.src_path, record.slug, record.date, author_ids, tag_slugs, status, record)
 
 
-
 @dataclass(frozen=True, slots=True)
 class Site:
     """Everything that is built, ordered: articles newest first, authors and tags by id/slug."""

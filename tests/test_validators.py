@@ -285,37 +285,43 @@ def check_atom_rules(feed, path: Path) -> None:
 # --------------------------------------------------------------------------- sitemap: sitemaps.org 0.9
 
 
+def xml_schema(name: str):
+    """The W3C XML Schema in tests/schemas/ named `name`."""
+    require_lxml()
+    return lxml_etree.XMLSchema(lxml_etree.parse(str(SCHEMAS / name)))
+
+
+def assert_tells_apart(schema, good: str, bad: tuple[str, ...]) -> None:
+    assert schema.validate(lxml_etree.fromstring(good))
+    for text in bad:
+        assert not schema.validate(lxml_etree.fromstring(text)), text
+
+
 @pytest.fixture(scope="module")
 def sitemap_schema():
-    require_lxml()
-    return lxml_etree.XMLSchema(lxml_etree.parse(str(SCHEMAS / "sitemap.xsd")))
+    return xml_schema("sitemap.xsd")
 
 
 def test_the_sitemap_schema_tells_valid_from_invalid(sitemap_schema):
     good = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://example.org/a/</loc>'
             '<lastmod>2025-03-10T09:00:00+00:00</lastmod></url></urlset>')
-    assert sitemap_schema.validate(lxml_etree.fromstring(good))
-    for bad in (good.replace("2025-03-10T09:00:00+00:00", "10 March 2025"),
-                good.replace("<loc>https://example.org/a/</loc>", ""),
-                good.replace("sitemap/0.9", "sitemap/0.8")):
-        assert not sitemap_schema.validate(lxml_etree.fromstring(bad)), bad
+    assert_tells_apart(sitemap_schema, good, (good.replace("2025-03-10T09:00:00+00:00", "10 March 2025"),
+                                              good.replace("<loc>https://example.org/a/</loc>", ""),
+                                              good.replace("sitemap/0.9", "sitemap/0.8")))
 
 
 @pytest.fixture(scope="module")
 def siteindex_schema():
-    require_lxml()
-    return lxml_etree.XMLSchema(lxml_etree.parse(str(SCHEMAS / "siteindex.xsd")))
+    return xml_schema("siteindex.xsd")
 
 
 def test_the_sitemap_index_schema_tells_valid_from_invalid(siteindex_schema):
     good = ('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
             '<loc>https://example.org/sitemaps/2025.xml</loc></sitemap></sitemapindex>')
-    assert siteindex_schema.validate(lxml_etree.fromstring(good))
-    for bad in (good.replace("<loc>https://example.org/sitemaps/2025.xml</loc>", ""),
-                good.replace("</loc>", "</loc><lastmod>10 March 2025</lastmod>"),
-                good.replace("<sitemap>", "<url>").replace("</sitemap>", "</url>"),
-                good.replace("sitemap/0.9", "sitemap/0.8")):
-        assert not siteindex_schema.validate(lxml_etree.fromstring(bad)), bad
+    assert_tells_apart(siteindex_schema, good, (good.replace("<loc>https://example.org/sitemaps/2025.xml</loc>", ""),
+                                                good.replace("</loc>", "</loc><lastmod>10 March 2025</lastmod>"),
+                                                good.replace("<sitemap>", "<url>").replace("</sitemap>", "</url>"),
+                                                good.replace("sitemap/0.9", "sitemap/0.8")))
 
 
 def test_sitemaps_are_valid(sites, sitemap_schema, siteindex_schema):

@@ -39,7 +39,7 @@ class RecordingViews(SiteViews):
 
     def entry(self, index: int) -> dict:
         self.reads.add(("card", index))
-        self.reads.add(("body", self.site.articles[index].record.src_path))
+        self.reads.add(("body", self.site.articles[index].src_path))
         return super().entry(index)
 
     def record(self, src_path: str) -> Any:
