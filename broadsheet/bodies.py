@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .digest import digest_of
 from .errors import Problem, SourceLoc, error, positional_reduce, warning
+from .keystore import StoredMap
 from .links import LinkResolver, link_offset
 from .load import body_digest
 from .model import Site
@@ -137,7 +138,7 @@ class Bodies:
         """Reads a source's Markdown text again (records do not keep it)."""
         self.texts = texts or {}
         """src_path → Markdown body of the sources read by this build."""
-        self.info: dict[str, BodyInfo] = {}
+        self.info: dict[str, BodyInfo] | StoredMap = {}
         """This build's bodies, in the form of `known_index`."""
         self.fresh: dict[str, Body] = {}
         """Bodies converted by this build and not yet in the store (the cache stores them)."""
@@ -173,7 +174,8 @@ class Bodies:
             self.resolver.link_world = known_link_world  # the structure, hence every URL, is the previous build's
         same_world = known_link_world == self.resolver.link_world
         if changed is not None and same_world:
-            self.info = dict(self.known_index)
+            known = self.known_index  # (a map the cache reads on demand gets a layer of its own)
+            self.info = known.layer() if isinstance(known, StoredMap) else dict(known)
             candidates = [src for src in changed if src in self.info]
             for src_path in candidates:
                 del self.info[src_path]
@@ -190,7 +192,7 @@ class Bodies:
         for src_path, body in zip(todo, map_fn(convert, todo)):
             self._keep_fresh(src_path, body, spill)
         self._spill()
-        for info in self.info.values():
+        for info in self.info.flagged_values() if isinstance(self.info, StoredMap) else self.info.values():
             self.problems.extend(info.problems)
         return len(todo)
 

@@ -19,18 +19,19 @@ import pickle
 import sqlite3
 import time
 import zlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import Packed, positional_reduce
+from .keystore import KeyStore, KeyStoreUnreadable, StoredMap, open_wal, transaction
 
 if TYPE_CHECKING:
     from .load import SourceEntry
     from .plan import Plan
 
 CACHE_DIR = Path(".cache") / "broadsheet"
-FORMAT = 8
+FORMAT = 9
 MAGIC = b"broadsheet-cache\n"
 CHECKSUM_SIZE = 4
 """CRC-32 of the pickled state, after the format: a damaged file is detected before it is trusted."""
@@ -41,6 +42,10 @@ FREEZE_MIN = 4_000_000
 garbage collector's permanent generation (`gc.freeze`): the collector no longer walks its
 objects. They are freed as usual when no longer referenced; only a reference cycle among
 them would stay (the state holds none)."""
+
+KEYED = ("fingerprints", "manifest", "readers", "card_token_by_inputs", "card_token_by_source", "body_index")
+"""The state's maps of one entry per page or per source, kept in the key store (read by
+key: an edit reads a few dozen entries of hundreds of thousands), not in the state file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +70,13 @@ class CacheState:
     """Hash of config.yaml: another configuration, another site (the state is dropped)."""
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     """src_path → every Markdown source as the last build loaded it."""
-    body_index: dict[str, Any] = field(default_factory=dict)
+    body_index: dict[str, Any] | StoredMap = field(default_factory=dict)
     """src_path → what the renderer knows of each rendered body (its digests, problems and
     links: opaque here); the bodies themselves are in the `BodyStore`, read only when a page
     that shows one renders."""
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    fingerprints: dict[str, str] | StoredMap = field(default_factory=dict)
     """out_path → fingerprint of the inputs of the page last written there."""
-    card_token_by_inputs: dict[str, str] = field(default_factory=dict)
+    card_token_by_inputs: dict[str, str] | StoredMap = field(default_factory=dict)
     """Hash of what an article card is made from → hash of the card itself."""
     template_references: dict[str, tuple] = field(default_factory=dict)
     """Template source hash → the templates it extends, includes or imports."""
@@ -81,14 +86,14 @@ class CacheState:
     """Every file the last build left in the output folder."""
     model_memo: dict = field(default_factory=dict)
     """What the model stage remembers between builds (the related articles)."""
-    manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
+    manifest: dict[str, tuple[int, int]] | StoredMap = field(default_factory=dict)
     """out_path → (size, mtime_ns) of the file as the last build left it."""
     plan: Plan | None = None
     """The last build's plan (site model, routes, copies): what an edit that keeps the
     site's structure starts from."""
-    readers: dict[str, Readers] = field(default_factory=dict)
+    readers: dict[str, Readers] | StoredMap = field(default_factory=dict)
     """src_path → the pages that read it (valid while the structure is)."""
-    card_token_by_source: dict[str, str] = field(default_factory=dict)
+    card_token_by_source: dict[str, str] | StoredMap = field(default_factory=dict)
     """src_path → hash of its article's card (valid while the structure is)."""
     media_problems: dict[str, tuple] = field(default_factory=dict)
     """src_path → its hero image or avatar problems."""
@@ -98,20 +103,18 @@ class CacheState:
     """src_path → record edited since `plan` was saved (applied with `model.patch_site`)."""
     generation: str = ""
     """Set by each full save; a delta file names the generation it applies to."""
+    key_stamp: str = ""
+    """Set by each save; the key store records it too (with the maps of `KEYED` it holds)."""
 
 
 @dataclass(slots=True)
 class StateChanges:
     """What builds changed in a `CacheState` since its last full save: for each field of the
     state named here, the entries set anew (a build that keeps the site's structure only
-    ever sets entries, never removes one)."""
+    ever sets entries, never removes one). The maps of `KEYED` are not here: their key
+    store writes the entries a build set."""
 
     sources: dict[str, SourceEntry] = field(default_factory=dict)
-    body_index: dict[str, Any] = field(default_factory=dict)
-    fingerprints: dict[str, str] = field(default_factory=dict)
-    card_token_by_inputs: dict[str, str] = field(default_factory=dict)
-    card_token_by_source: dict[str, str] = field(default_factory=dict)
-    manifest: dict[str, tuple[int, int]] = field(default_factory=dict)
     media_problems: dict[str, tuple] = field(default_factory=dict)
     plan_patch: dict[str, Any] = field(default_factory=dict)
 
@@ -137,6 +140,7 @@ class Delta:
 
     generation: str
     changes: StateChanges
+    key_stamp: str
 
 
 def engine_digest() -> str:
@@ -190,20 +194,9 @@ class BodyStore:
             self._db = None
         if self._db is None:
             self._pid = os.getpid()
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # One build at a time uses it, from whichever thread runs the build (the preview's).
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=2.0)
-            try:
-                # WAL, not an in-memory journal: a build killed while it writes must leave a
-                # store that opens (issue 10). NORMAL syncs only at checkpoints; a power cut
-                # may lose the last bodies written, which are then converted again.
-                db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = NORMAL")
-                db.execute("CREATE TABLE IF NOT EXISTS bodies (src_path TEXT PRIMARY KEY, digest TEXT, body BLOB)")
-            except BaseException:
-                db.close()
-                raise
-            self._db = db
+            # (a power cut may lose the last bodies written: they are converted again)
+            self._db = open_wal(self.path, "CREATE TABLE IF NOT EXISTS bodies "
+                                           "(src_path TEXT PRIMARY KEY, digest TEXT, body BLOB)")
             self._inode = _inode_of(self.path)
         return self._db
 
@@ -234,21 +227,11 @@ class BodyStore:
         if (not bodies and not forget) or not self.usable:
             return
         try:
-            db = self._connect(writing=True)
-            db.execute("BEGIN")
-            try:
+            with transaction(self._connect(writing=True)) as db:
                 db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)",  # a generator: one pickle at a time
                                ((src, body.digest, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
                                 for src, body in bodies.items()))
                 db.executemany("DELETE FROM bodies WHERE src_path = ?", [(src,) for src in sorted(forget)])
-                db.execute("COMMIT")
-            except BaseException:
-                try:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass  # the error being raised says more; an open transaction is never committed
-                raise
         except sqlite3.Error as exc:
             self._fail(exc)
             self.put(bodies, forget)  # into a fresh store (or nowhere, after a second failure)
@@ -305,6 +288,8 @@ class Cache:
         self.delta = StateChanges()
         """The changes since the last full save (what the delta file holds)."""
         self.bodies = BodyStore(self.folder / f"{name}.bodies.sqlite", self.set_aside)
+        self.keys = KeyStore(self.folder / f"{name}.keys.sqlite")
+        """The maps of `KEYED` of the saved state."""
         self.key = key
         self.notes: list[str] = []
         """Why the cache, or part of it, was not used (for the summary)."""
@@ -378,6 +363,17 @@ class Cache:
                 self.set_aside(self.delta_path, "the build cache's delta file does not fit its state")
                 return self._empty()
             self.delta = delta.changes
+            state.key_stamp = delta.key_stamp
+        try:
+            stamp = self.keys.stamp()
+        except KeyStoreUnreadable as exc:
+            self.set_keys_aside(exc)
+            return self._empty()
+        if stamp != state.key_stamp:  # (a build killed between writing the one and the other)
+            self.notes.append("the build cache's key store is not the one of its state; rebuilding everything")
+            return self._empty()
+        for name in KEYED:
+            setattr(state, name, StoredMap(self.keys, name))
         return state
 
     def _read(self, path: Path) -> Any:
@@ -442,7 +438,8 @@ class Cache:
         """Write the state whole (temp file, then rename), drop the delta, and remove the
         cache files older versions of Broadsheet left (tens of megabytes each)."""
         state.generation = f"{time.time_ns()}-{os.getpid()}"
-        self._write(self.path, state)
+        self._write_keys(state)
+        self._write(self.path, replace(state, **{name: {} for name in KEYED}))
         self.delta = StateChanges()
         self.delta_path.unlink(missing_ok=True)
         for path in self.folder.glob("*.*"):
@@ -458,7 +455,26 @@ class Cache:
         if not state.generation or not self.path.exists() or len(self.delta) > DELTA_LIMIT:
             self.save(state)
             return
-        self._write(self.delta_path, Delta(state.generation, self.delta))
+        self._write_keys(state)
+        self._write(self.delta_path, Delta(state.generation, self.delta, state.key_stamp))
+
+    def set_keys_aside(self, exc: KeyStoreUnreadable) -> None:
+        """Set the key store aside after it failed to be read; the state it belongs to is
+        not trusted without it (nor the snapshot written with them)."""
+        self.keys.close()
+        self.drop_snapshot()
+        self.set_aside(self.keys.path, f"the build cache's key store could not be read ({exc})")
+
+    def _write_keys(self, state: CacheState) -> None:
+        """Write the maps of `KEYED` to the key store (what changed in them, when they are
+        its own) with a new stamp, recorded in `state` for the state file written next."""
+        state.key_stamp = f"{time.time_ns()}-{os.getpid()}"
+        try:
+            self.keys.write({name: getattr(state, name) for name in KEYED}, state.key_stamp)
+        except KeyStoreUnreadable as exc:  # the state file written next does not match it: never trusted
+            self.keys.close()
+            self.set_aside(self.keys.path, f"the build cache's key store could not be written ({exc})",
+                           "the next build rebuilds everything")
 
     def read_snapshot(self) -> Any:
         """Return what the last build saw and left (the pipeline's `Snapshot`), or None."""
@@ -476,6 +492,11 @@ class Cache:
     def write_snapshot(self, snapshot: Any) -> None:
         self._write(self.snapshot_path, snapshot)
         self.remove_leftovers()  # a build that ends with the no-op shortcut never loads the cache
+
+    def close(self) -> None:
+        """Close the stores (folding their journals into them: one file per store)."""
+        self.bodies.close()
+        self.keys.close()
 
     def _write(self, path: Path, value: Any) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -20,10 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import Cache, CacheState, Readers, StateChanges, cache_key, engine_digest
+from .cache import KEYED, Cache, CacheState, Readers, StateChanges, cache_key, engine_digest
 from .errors import Packed, PackedField
 from .config import CONFIG_FILE
 from .fingerprint import stamp_of
+from .keystore import KeyStoreUnreadable, StoredMap
 from .load import ArticleRecord, SourceEntry, Walk, stat_signature, unproven_sources, walk
 from .model import patch_site
 from .output import FolderState, OutputFolder, Staged, WriteReport
@@ -280,7 +281,7 @@ class OnDisk(LastBuild):
             now = built.folder.state_now(state.manifest, before, (*built.report.written, *built.report.removed))
             self.cache.write_snapshot(Snapshot(state.config_digest, content, built.templates, now, built.summary,
                                                len(now.files)))
-        self.cache.bodies.close()  # folds the store's journal into it: the folder holds one file per store
+        self.cache.close()  # folds the stores' journals into them: the folder holds one file per store
 
 
 class InMemory(LastBuild):
@@ -294,6 +295,13 @@ class InMemory(LastBuild):
     def __init__(self, cache: Cache, site_dir: Path, options: BuildOptions):
         self.cache = cache
         self.completed = state_of(cache, site_dir, options)
+        try:
+            for name in KEYED:  # read whole, once: the preview's builds update its maps in place
+                if isinstance(getattr(self.completed, name), StoredMap):
+                    setattr(self.completed, name, dict(getattr(self.completed, name).items()))
+        except KeyStoreUnreadable as exc:
+            cache.set_keys_aside(exc)
+            self.completed = CacheState(cache.key, self.completed.config_digest)
         """The state the last completed build left (or the one loaded): what `save` writes."""
         self.state = self.completed
         self.cards = {}
@@ -417,16 +425,12 @@ def forget_sources_changed_while_building(plan: Plan, renderer: Renderer) -> Non
 
 
 def _changes(built: Built, state: CacheState) -> StateChanges:
-    """Return what a build that kept the site's structure changes in `state` (before `_update`)."""
-    plan, renderer, pages, media_problems = built.plan, built.renderer, built.pages, built.media_problems
+    """Return what a build that kept the site's structure changes in `state` (before
+    `_update`), but for the maps of the key store: it writes the entries set in them."""
+    plan, media_problems = built.plan, built.media_problems
     changed = plan.changed or frozenset()
     return StateChanges(
         sources={src: entry for src, entry in plan.sources.items() if state.sources.get(src) is not entry},
-        body_index={src: renderer.bodies.info[src] for src in renderer.bodies.fresh_paths},
-        fingerprints=dict(pages.fingerprints),
-        card_token_by_inputs=renderer.tokens.card_token_by_inputs,
-        card_token_by_source=renderer.tokens.card_token_by_source,
-        manifest={item.out_path: (item.size, item.mtime_ns) for item in built.staged},
         media_problems={src: media_problems.get(src, ()) for src in changed},
         plan_patch={src: plan.sources[src].record for src in changed},
     )

@@ -25,6 +25,7 @@ from .cache import CACHE_DIR, Cache, CacheState
 from .errors import Problem, SiteErrors, raise_if_errors
 from .incremental import (Built, InMemory, LastBuild, OnDisk, PagesToRender, Snapshot, cache_for, decide_pages,
                           forget_sources_changed_while_building, have_same_templates, state_of, template_signatures)
+from .keystore import KeyStoreUnreadable
 from .load import Walk, read_body
 from .output import REFUSED_WRITES, BuildLock, OutputFolder, Staged, WriteReport
 from .plan import BuildOptions, Plan, Summary, build_time, patch_plan, plan_site, strict
@@ -136,7 +137,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
 
         with tempfile.TemporaryDirectory(prefix="broadsheet-cache-") as scratch:
             last = OnDisk(cache_for(Path(scratch), out_dir, options))
-            result = _build(site_dir, options, folder, last, progress, touched)
+            result = _build_trusting_keys(site_dir, options, folder, last, progress, touched)
             note = (f"the cache folder {site_dir / CACHE_DIR} cannot be written ({os.strerror(exc.errno)}): "
                     "built without the build cache, nothing saved, and not guarded against a second build "
                     "at the same time")
@@ -144,10 +145,24 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     try:
         if out_dir.is_dir():
             folder.remove_leftovers()
-        last = session.memory if session is not None else OnDisk(cache_for(site_dir, out_dir, options))
-        return _build(site_dir, options, folder, last, progress, touched)
+        if session is not None:
+            return _build(site_dir, options, folder, session.memory, progress, touched)
+        return _build_trusting_keys(site_dir, options, folder, OnDisk(cache_for(site_dir, out_dir, options)),
+                                    progress, touched)
     finally:
         lock.release()
+
+
+def _build_trusting_keys(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: OnDisk,
+                         progress: Progress | None, touched: frozenset[str] | None) -> BuildResult:
+    """`_build`; when the cache's key store fails half-way through it (damaged where the
+    load did not read), set the store aside and build again from nothing, with a note."""
+    try:
+        return _build(site_dir, options, folder, last, progress, touched)
+    except KeyStoreUnreadable as exc:
+        last.cache.set_keys_aside(exc)
+    folder = OutputFolder.claim(folder.root, site_dir, create=False)  # surveyed afresh: the first try may have written
+    return _build(site_dir, replace(options, clean=True), folder, OnDisk(last.cache), progress, touched)
 
 
 def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: LastBuild,
@@ -235,7 +250,11 @@ def check(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
     cache = cache_for(site_dir, out_dir, options)
     state = state_of(cache, site_dir, options)
     plan = plan_site(site_dir, options, known_sources=state.sources)
-    outputs = render_site(plan, site_dir, options, state, cache)
+    try:
+        outputs = render_site(plan, site_dir, options, state, cache)
+    except KeyStoreUnreadable as exc:  # damaged where the load did not read: check without it
+        cache.set_keys_aside(exc)
+        outputs = render_site(plan_site(site_dir, options), site_dir, options)
     return BuildResult(plan, None, time.perf_counter() - started, None, outputs)
 
 

@@ -17,6 +17,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -66,14 +67,15 @@ def cache_file(site: Path, kind: str) -> Path:
     [state] = [p for p in (site / CACHE_DIR).glob("*.pickle") if p.name.count(".") == 1]
     stem = state.name.removesuffix(".pickle")
     return state.with_name({"state": f"{stem}.pickle", "delta": f"{stem}.delta.pickle",
-                            "snapshot": f"{stem}.snapshot.pickle", "store": f"{stem}.bodies.sqlite"}[kind])
+                            "snapshot": f"{stem}.snapshot.pickle", "store": f"{stem}.bodies.sqlite",
+                            "keys": f"{stem}.keys.sqlite"}[kind])
 
 
 # Damaged cache files -----------------------------------------------------------------
 
 @pytest.mark.parametrize("kind, damage", [
-    (kind, damage) for kind in ("state", "delta", "snapshot", "store")
-    for damage in ("garbage", "truncated", "empty") + (("late-pages",) if kind == "store" else ())])
+    (kind, damage) for kind in ("state", "delta", "snapshot", "store", "keys")
+    for damage in ("garbage", "truncated", "empty") + (("late-pages",) if kind in ("store", "keys") else ())])
 def test_issue_10_unreadable_cache_file_is_set_aside_with_a_note(tmp_path, kind, damage):
     """late-pages: a store whose first page is sound, so SQLite notices only when it reads the others."""
     site = news_site(tmp_path / "site", 40, count_paragraphs=30)
@@ -95,11 +97,44 @@ def test_issue_10_unreadable_cache_file_is_set_aside_with_a_note(tmp_path, kind,
     assert "Traceback" not in result.stderr
     assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean", env=env))
     quietly_empty = kind == "store" and damage in ("empty", "truncated")  # SQLite may read what is left as a store
-    if not quietly_empty:
+    if kind == "keys" and "is not the one of its state" in result.stderr:  # (read as an empty store: no stamp)
+        assert damage in ("empty", "truncated") and "note: the build cache's key store" in result.stderr
+    elif not quietly_empty:
         assert "note: " in result.stderr and f"{path.name} set aside as {path.name}.unreadable" in result.stderr, \
             result.stderr
         assert path.with_name(path.name + ".unreadable").exists()
     # The next build trusts what this one wrote: no note, and the same output.
+    set_bodies(site, range(1, 40, 7), 3, 30)
+    result = run_cli("--site", str(site), env=env)
+    assert result.returncode == 0 and "note:" not in result.stderr, result.stderr
+    assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean", env=env))
+
+
+def test_issue_11_a_key_store_damaged_past_its_stamp_is_set_aside_mid_build_and_the_site_built_again(tmp_path):
+    """The cache reads the key store's stamp when it loads, its maps only when a build asks
+    for a key: damage there is found half-way through a build, which starts again from nothing."""
+    site = news_site(tmp_path / "site", 40, count_paragraphs=30)
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    assert run_cli("--site", str(site), env=env).returncode == 0
+    path = cache_file(site, "keys")
+    db = sqlite3.connect(path)
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    kept = {1} | {page for page, in db.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'meta'")}
+    db.close()
+    data = bytearray(path.read_bytes())
+    assert len(data) > 8 * page_size, "the maps should fill pages beyond the schema and the stamp"
+    for start in range(0, len(data), page_size):
+        if start // page_size + 1 not in kept:  # (pages are numbered from 1; the stamp's table and its index kept)
+            data[start:start + page_size] = b"\xa5" * page_size
+    path.write_bytes(bytes(data))
+    set_bodies(site, range(0, 40, 3), 2, 30)
+
+    result = run_cli("--site", str(site), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "note: the build cache's key store could not be read" in result.stderr
+    assert f"{path.name} set aside as {path.name}.unreadable" in result.stderr
+    assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean", env=env))
     set_bodies(site, range(1, 40, 7), 3, 30)
     result = run_cli("--site", str(site), env=env)
     assert result.returncode == 0 and "note:" not in result.stderr, result.stderr

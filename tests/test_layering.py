@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "broadsheet"
-ORDER = ["errors", "digest", "source", "config", "load", "model", "urls", "routes", "markup", "templates", "publish",
+ORDER = ["errors", "digest", "keystore", "source", "config", "load", "model", "urls", "routes", "markup", "templates", "publish",
          "links", "bodies", "views", "views.shared", "views.article", "views.listings", "views.indexes",
          "views.archive", "views.feeds", "views.sitemap", "views.standalone", "fingerprint", "render",
          "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "cli"]

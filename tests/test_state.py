@@ -5,6 +5,8 @@ import gc
 import pickle
 from pathlib import Path
 
+import pytest
+
 from broadsheet.cache import FREEZE_MIN, Cache, CacheState, Readers, StateChanges
 from broadsheet.errors import SourceLoc, warning
 from broadsheet.load import SourceEntry
@@ -27,13 +29,13 @@ def test_readers_pickle_as_their_values_alone():
 
 
 def test_later_changes_win_and_apply_to_the_state():
-    first = StateChanges(fingerprints={"a.html": "1", "b.html": "1"}, manifest={"a.html": (1, 1)})
-    first.add(StateChanges(fingerprints={"b.html": "2"}, card_token_by_inputs={"t": "c"}))
+    first = StateChanges(media_problems={"a.md": (), "b.md": ()}, plan_patch={"a.md": 1})
+    first.add(StateChanges(media_problems={"b.md": ("odd",)}, sources={"c.md": 3}))
     assert len(first) == 4
-    state = CacheState("key", fingerprints={"a.html": "0", "c.html": "0"})
+    state = CacheState("key", media_problems={"a.md": ("old",), "c.md": ()})
     first.apply_to(state)
-    assert state.fingerprints == {"a.html": "1", "b.html": "2", "c.html": "0"}
-    assert state.manifest == {"a.html": (1, 1)} and state.card_token_by_inputs == {"t": "c"}
+    assert state.media_problems == {"a.md": (), "b.md": ("odd",), "c.md": ()}
+    assert state.plan_patch == {"a.md": 1} and state.sources == {"c.md": 3}
 
 
 def test_a_large_loaded_state_is_frozen_and_a_small_one_is_not(tmp_path: Path):
@@ -86,3 +88,63 @@ def test_a_dataclass_pickles_positionally_through_one_getter_per_class():
     readers = Readers(("a.html",), ("b.html",), ("c.html",))
     assert positional_reduce(readers) == (Readers, (("a.html",), ("b.html",), ("c.html",)))
     assert positional_reduce(SourceLoc("x.md", 3, 4)) == (SourceLoc, ("x.md", 3, 4))
+
+
+def test_a_stored_map_reads_by_key_and_writes_only_what_a_build_set(tmp_path: Path, monkeypatch):
+    # Issue 11: an edit at 50,000 articles reads a few dozen entries of maps of 80,000,
+    # and writes the rows it changed, not the maps.
+    from broadsheet import keystore
+    from broadsheet.keystore import KeyStore, StoredMap
+    store = KeyStore(tmp_path / "keys.sqlite")
+    store.write({"fingerprints": {f"{n}.html": f"f{n}" for n in range(50)}, "body_index": {}}, "one")
+    assert store.stamp() == "one"
+    fingerprints = StoredMap(store, "fingerprints")
+    queries = []
+    store._connect().set_trace_callback(queries.append)
+    assert fingerprints["7.html"] == "f7" and fingerprints.get("nope") is None and "3.html" in fingerprints
+    assert len(queries) == 3 and all("WHERE key = " in q for q in queries)  # one row each, not the table
+
+    # A build's layer: its changes are its own until written; the map it came from is as it was.
+    layer = fingerprints.layer()
+    layer.update({"7.html": "g7", "new.html": "n"})
+    del layer["3.html"]
+    assert layer["7.html"] == "g7" and "3.html" not in layer and fingerprints["3.html"] == "f3"
+    assert fingerprints["7.html"] == "f7" and "new.html" not in fingerprints
+    assert len(layer) == 50 and dict(layer.items())["new.html"] == "n"
+    with pytest.raises(KeyError):
+        del layer["3.html"]
+
+    # Written: only the changed rows (the others keep their bytes), with the new stamp.
+    before = dict(store._connect().execute("SELECT key, value FROM fingerprints"))
+    queries.clear()
+    store.write({"fingerprints": layer, "body_index": StoredMap(store, "body_index")}, "two")
+    inserts = [q for q in queries if q.startswith("INSERT OR REPLACE INTO fingerprints")]
+    assert len(inserts) == 2 and not any(q.startswith(("DROP", "CREATE")) for q in queries)
+    after = dict(store._connect().execute("SELECT key, value FROM fingerprints"))
+    assert {k for k in after.keys() | before.keys() if after.get(k) != before.get(k)} == {"7.html", "new.html", "3.html"}
+    reread = StoredMap(store, "fingerprints")
+    assert store.stamp() == "two" and reread["7.html"] == "g7" and "3.html" not in reread
+
+    # Many keys asked one by one: the table is read whole once.
+    monkeypatch.setattr(keystore, "WHOLE_AFTER", 5)
+    queries.clear()
+    many = StoredMap(store, "fingerprints")
+    assert [many.get(f"{n}.html") for n in range(10, 20)] == [f"f{n}" for n in range(10, 20)]
+    assert len(queries) == 6 and "WHERE" not in queries[-1]
+
+    # Values with problems (a body's broken links) are found without reading the others.
+    from broadsheet.bodies import BodyInfo
+    from broadsheet.errors import SourceLoc, warning
+    odd = BodyInfo("d", "h", (warning(SourceLoc("content/articles/a.md", 3), "odd link"),), (), "", 1)
+    fine = BodyInfo("d", "h", (), (), "", 1)
+    store.write({"body_index": {"a.md": odd, "b.md": fine, "c.md": fine}}, "three")
+    index = StoredMap(store, "body_index")
+    queries.clear()
+    assert index.flagged_values() == [odd]
+    assert len(queries) == 1 and "WHERE flagged" in queries[0]
+    layer = index.layer()
+    layer["a.md"], layer["b.md"] = fine, odd  # a build fixed one and broke another
+    assert layer.flagged_values() == [odd] and index.flagged_values() == [odd]
+    store.write({"body_index": layer}, "four")
+    assert StoredMap(store, "body_index").flagged_values() == [odd] and StoredMap(store, "body_index")["b.md"] == odd
+    store.close()
