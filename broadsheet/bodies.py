@@ -130,7 +130,7 @@ class Bodies:
         self.records = records
         self.resolver = resolver
         self.problems = problems
-        self.known_index = known_index or {}
+        self.known_index = {} if known_index is None else known_index  # (not `or`: that reads a stored map whole)
         """A previous build's bodies: what cards need, without loading the HTML."""
         self.body_store = body_store
         """Where those bodies are kept (`get(src_path, digest)`), or None."""

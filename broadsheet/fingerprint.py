@@ -29,7 +29,7 @@ class Fingerprints:
         self.views = views
         self.bodies = bodies
         self.resolver = resolver
-        self.known_card_token_by_inputs = known_card_token_by_inputs or {}
+        self.known_card_token_by_inputs = {} if known_card_token_by_inputs is None else known_card_token_by_inputs
         """A previous build's card hashes, by the hash of what each card is made from."""
         self.card_token_by_inputs: dict[str, str] = {}
         """This build's card hashes, by the hash of what each card is made from (for the cache)."""

@@ -147,4 +147,11 @@ def test_a_stored_map_reads_by_key_and_writes_only_what_a_build_set(tmp_path: Pa
     assert layer.flagged_values() == [odd] and index.flagged_values() == [odd]
     store.write({"body_index": layer}, "four")
     assert StoredMap(store, "body_index").flagged_values() == [odd] and StoredMap(store, "body_index")["b.md"] == odd
+
+    # A build's body index over a stored one starts reading nothing (an `or {}` read it whole).
+    from broadsheet.bodies import Bodies
+    known = StoredMap(store, "body_index")
+    queries.clear()
+    bodies = Bodies({}, None, [], known_index=known)
+    assert bodies.known_index is known and queries == []
     store.close()
