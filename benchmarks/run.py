@@ -3,7 +3,7 @@
 and the floor — Python-Markdown alone converting every body on one core.
 
     python3 benchmarks/run.py [--sizes 1000,4000,10000,50000] [--runs 3] [--work DIR]
-                              [--engine DIR [--engine DIR ...]] [--json FILE]
+                              [--engine DIR [--engine DIR ...]] [--json FILE] [--rebuilds-only]
 
 Generates each corpus once (benchmarks/corpus.py; cached in --work, default
 /tmp/broadsheet-bench, as corpus-<size>, never modified afterwards), copies it to a
@@ -17,6 +17,10 @@ given several times, each size is run with each engine back to back, on the same
 each in its own working site, cache and output folder. Prints a Markdown table for
 benchmarks/README.md. A script, not a test: machines are shared and noisy; compare
 ratios measured in the same run.
+
+--rebuilds-only times the no-op and the edits alone, on the working sites an earlier run
+left (a 50,000-article cold build and floor are minutes each), the engines taking turns
+run by run (edits numbered from 101, so each is a new text).
 """
 
 from __future__ import annotations
@@ -183,6 +187,50 @@ def bench(size: int, runs: int, work: Path, engine: Path, label: str) -> dict:
     return result
 
 
+def rebuilds(size: int, runs: int, work: Path, engines: list[Path], labels: list[str]) -> list[dict]:
+    """Time the no-op and the two edits of each engine on the working sites an earlier run
+    left (`site-<size>-<label>`, built into `out-<size>-<label>`), the engines taking turns
+    run by run: on a noisy machine, each pair of figures is measured in the same minutes."""
+    sites = []
+    for label in labels:
+        site, out = work / f"site-{size}-{label}", work / f"out-{size}-{label}"
+        if not (site / ".cache").is_dir() or not out.is_dir():
+            raise SystemExit(f"--rebuilds-only: {site} was not built into {out} (run without it first)")
+        article = corpus.article_paths(site)[size // 2]
+        sites.append((site, out, article, article.read_bytes()))
+    results = [{"size": size, "engine_label": label, "engine_commit": describe_engine(engine),
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "noop": [], "body": [], "title": []}
+               for engine, label in zip(engines, labels)]
+    try:
+        for engine, (site, out, _, _) in zip(engines, sites):  # settle: the last edit of an earlier run
+            run_build(engine, site, out)
+        for kind, edit in (("noop", None), ("body", corpus.edit_body), ("title", corpus.edit_title)):
+            print(f"{size}: {kind}…", file=sys.stderr)
+            for n in range(1, runs + 1):
+                for engine, (site, out, article, _), result in zip(engines, sites, results):
+                    if edit is not None:
+                        edit(article, 100 + n)
+                    result[kind].append(run_build(engine, site, out))
+    finally:
+        for site, out, article, original in sites:
+            article.write_bytes(original)
+    for result in results:
+        result["load_average"] = os.getloadavg()[0]
+    return results
+
+
+def rebuild_table(results: list[dict]) -> str:
+    lines = ["| articles | engine | no-op rebuild | body edit | title edit | each run (no-op; body; title) |",
+             "|---|---|---|---|---|---|"]
+    for r in results:
+        each = "; ".join(" / ".join(f"{run['wall']:.2f}" for run in r[kind]) for kind in ("noop", "body", "title"))
+        lines.append(f"| {r['size']:,} | {engine_name(r)} "
+                     f"| {median(r['noop'], 'wall'):.2f} s, {r['noop'][-1]['written']} files "
+                     f"| {median(r['body'], 'wall'):.2f} s, {r['body'][-1]['written']} files "
+                     f"| {median(r['title'], 'wall'):.2f} s, {r['title'][-1]['written']} files | {each} |")
+    return "\n".join(lines)
+
+
 def table(results: list[dict]) -> str:
     engines = len({r["engine_label"] for r in results}) > 1
     lines = ["| articles | " + ("engine | " if engines else "") + "Markdown floor (1 core) | cold build | cold / floor "
@@ -228,6 +276,9 @@ def main() -> int:
                         help="a checkout of Broadsheet whose code is timed (default: this repository); "
                              "repeat to run several engines back to back")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--rebuilds-only", action="store_true",
+                        help="time only the no-op and the edits, on the working sites an earlier run built, "
+                             "the engines taking turns run by run")
     args = parser.parse_args()
     engines = [engine.resolve() for engine in (args.engine or [REPO])]
     for engine in engines:
@@ -236,6 +287,15 @@ def main() -> int:
     labels = engine_labels(engines)
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
+    if args.rebuilds_only:
+        for size in (int(s) for s in args.sizes.split(",")):
+            results.extend(rebuilds(size, args.runs, args.work, engines, labels))
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2))
+        print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+              f"load average at the end {os.getloadavg()[0]:.2f}")
+        print(rebuild_table(results))
+        return 0
     for size in (int(s) for s in args.sizes.split(",")):
         for engine, label in zip(engines, labels):
             results.append(bench(size, args.runs, args.work, engine, label))
