@@ -121,9 +121,32 @@ class Records:
 
 @functools.lru_cache(maxsize=65536)
 def slugify(text: str) -> str:
-    """Return `text` as a URL slug of `[a-z0-9-]`: accents folded, everything else a hyphen."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    """Return `text` as a URL slug of `[a-z0-9-]`, losing no letter: every letter of any
+    script is transliterated (`Straße` → `strasse`, `Ærø` → `aero`, `Москва` → `moskva`,
+    `北京` → `bei-jing`: a Chinese character is a word), a run of `+` or `#` that ends a
+    word is spelled out (`C++` → `c-plus-plus`, `C#` → `c-sharp`), anything else is a hyphen."""
+    text = _SPELLED_OUT.sub(lambda match: "".join(f" {_SYMBOL_NAMES[c]} " for c in match.group()), text)
+    if not text.isascii():
+        text = "".join(map(_in_ascii, unicodedata.normalize("NFC", text)))
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+_SYMBOL_NAMES = {"+": "plus", "#": "sharp"}
+_SPELLED_OUT = re.compile(r"(?<=[^\W_])[+#]+")
+"""`+` and `#` right after a letter or digit: C++, C#, F#, Notepad++ (a `#` before a word, as in
+#MeToo, is not part of the name)."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_ascii(char: str) -> str:
+    """One character in ASCII letters (anyascii, which knows every script); a Chinese,
+    Japanese or Korean ideograph is a syllable of its own: `北京` → `Bei Jing`."""
+    from anyascii import anyascii  # here: a site in ASCII never imports it
+
+    if char.isascii():
+        return char
+    spelled = anyascii(char)
+    return f" {spelled} " if unicodedata.name(char, "").startswith("CJK ") else spelled
 
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

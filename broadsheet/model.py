@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -267,26 +268,51 @@ def _author_resolver(profiles: tuple[AuthorRecord, ...]):
 
 
 def _warn_tag_variants(records: tuple[ArticleRecord, ...], problems: list[Problem]) -> None:
-    """Warn, at each article's tags line, where one tag is spelled in several ways."""
+    """Warn, at each article's tags line, where one tag is spelled in several ways (case,
+    spaces, punctuation: `Budget`, `budget`); an error where two different names would
+    share one tag page (`Ærø` and `aero`: other letters, one slug)."""
     spellings: dict[str, Counter] = defaultdict(Counter)
     for record in records:
         for name in record.tags:
             spellings[name_slug(name)][name] += 1
+    conflicts: dict[str, list[str]] = {}  # name → the names of other words with its slug
+    for counter in spellings.values():
+        if len(counter) > 1:
+            words = {name: _tag_words(name) for name in counter}
+            for name in counter:
+                if others := sorted(other for other in counter if words[other] != words[name]):
+                    conflicts[name] = others
     described: dict[str, tuple[str, str]] = {}  # slug → (chosen, variants): once per tag, not per use
+    reported: set[str] = set()
     for record in records:
         for name in record.tags:
             slug = name_slug(name)
             counter = spellings[slug]
-            if len(counter) > 1:
+            if name in conflicts:
+                if name in reported:  # (at its first use: a tag may have thousands)
+                    continue
+                reported.add(name)
+                named = " and ".join(f"'{other}'" for other in conflicts[name])
+                problems.append(error(SourceLoc(record.src_path, record.key_lines.get("tags")),
+                                      f"tag '{name}' and tag {named} are different names with one URL, "
+                                      f"/tags/{slug}/: their articles would be merged on one page",
+                                      "rename one of them wherever it is used (a name's letters are spelled in "
+                                      "a-z for its URL: add a word that tells them apart)"))
+            elif len(counter) > 1:
                 if slug not in described:
                     described[slug] = (_most_used(counter),
                                        ", ".join(f"'{n}' ({c})" for n, c in sorted(counter.items())))
-                chosen, others = described[slug]
+                chosen, variants = described[slug]
                 if name != chosen:
                     problems.append(warning(SourceLoc(record.src_path, record.key_lines.get("tags")),
-                                            f"tag '{name}' is spelled in several ways: {others}; "
+                                            f"tag '{name}' is spelled in several ways: {variants}; "
                                             f"they are one tag, shown as '{chosen}'",
                                             f"write '{chosen}' everywhere"))
+
+
+def _tag_words(name: str) -> tuple[str, ...]:
+    """What makes two spellings one tag: their words, case aside (`New York`, `new-york`)."""
+    return tuple(re.findall(r"[^\W_]+", name.casefold()))
 
 
 def _check_unique_slugs(records: Records, problems: list[Problem]) -> None:

@@ -13,7 +13,8 @@ ORDER = ["errors", "digest", "keystore", "source", "config", "load", "model", "u
          "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "cli"]
 """Modules of a package are named `package.module`; the package itself (its `__init__`)
 comes before its modules."""
-THIRD_PARTY_HOME = {"yaml": "source", "markdown": "markup", "jinja2": "templates", "watchdog": "watch"}
+THIRD_PARTY_HOME = {"yaml": "source", "markdown": "markup", "jinja2": "templates", "watchdog": "watch",
+                    "anyascii": "load"}
 
 
 def imports_of(path: Path) -> tuple[set[str], set[str]]:
