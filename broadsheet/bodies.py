@@ -54,13 +54,15 @@ class BodyInfo:
     first_paragraph: str
     """Plain text of the first paragraph: a card's summary when the front matter has none."""
     word_count: int
+    characters: int
+    """Chinese and Japanese characters, of `word_count`: they set the reading time apart."""
 
     __reduce__ = positional_reduce
 
     @classmethod
     def of(cls, body: Body) -> BodyInfo:
         return cls(body.digest, body.html_digest, body.problems, body.links, body.rendered.first_paragraph,
-                   body.rendered.word_count)
+                   body.rendered.word_count, body.rendered.characters)
 
 
 @dataclass(frozen=True, slots=True)

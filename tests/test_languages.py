@@ -66,3 +66,26 @@ def test_issue_12_spellings_of_one_tag_still_merge_with_a_warning(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "is spelled in several ways" in result.stderr
     assert (site / "output/tags/new-york/index.html").is_file()
+
+
+def test_issue_12_chinese_and_japanese_are_counted_in_characters():
+    from broadsheet.markup import count_characters, count_words, reading_minutes
+    assert count_words("北京的春天来了。") == count_characters("北京的春天来了。") == 7
+    assert (count_words("Tokyo タワー is tall"), count_characters("Tokyo タワー is tall")) == (6, 3)
+    assert count_words("The council's vote, on Tuesday.") == 5 and count_characters("Straße") == 0
+    assert reading_minutes(230 * 4) == 4 and reading_minutes(4_400, 4_400) == 15
+
+
+def test_issue_12_a_chinese_article_shows_its_reading_time_in_characters(tmp_path):
+    # 3,740 characters: read at 300 a minute, not counted as 220 "words" (1 min) as before.
+    body = "\n\n".join("北京的春天来得很早，公园里的花都开了。" * 11 for _ in range(20)) + "\n"
+    site = make_site(tmp_path / "site", {"content/articles/spring.md": article("北京的春天", body=body),
+                                         "content/articles/short.md": article("Short", "2026-03-02 09:00",
+                                                                              body="A few words.\n")})
+    assert len(body.replace("，", "").replace("。", "").replace("\n", "")) == 3_740
+    result = run_cli("--site", str(site))
+    assert result.returncode == 0, result.stderr
+    page = (site / "output/articles/spring/index.html").read_text(encoding="utf-8")
+    assert ">12 min read<" in page  # 3,740 characters / 300
+    assert '"wordCount":3740' in page
+    assert ">1 min read<" in (site / "output/articles/short/index.html").read_text(encoding="utf-8")

@@ -135,8 +135,8 @@ def test_a_stored_map_reads_by_key_and_writes_only_what_a_build_set(tmp_path: Pa
     # Values with problems (a body's broken links) are found without reading the others.
     from broadsheet.bodies import BodyInfo
     from broadsheet.errors import SourceLoc, warning
-    odd = BodyInfo("d", "h", (warning(SourceLoc("content/articles/a.md", 3), "odd link"),), (), "", 1)
-    fine = BodyInfo("d", "h", (), (), "", 1)
+    odd = BodyInfo("d", "h", (warning(SourceLoc("content/articles/a.md", 3), "odd link"),), (), "", 1, 0)
+    fine = BodyInfo("d", "h", (), (), "", 1, 0)
     store.write({"body_index": {"a.md": odd, "b.md": fine, "c.md": fine}}, "three")
     index = StoredMap(store, "body_index")
     queries.clear()

@@ -37,9 +37,9 @@ def cut_at_word(text: str) -> str:
     return cut_at_word(text)
 
 
-def reading_minutes(words: int) -> int:
+def reading_minutes(words: int, characters: int) -> int:
     from ..markup import reading_minutes
-    return reading_minutes(words)
+    return reading_minutes(words, characters)
 
 
 def escaped(text: str) -> str:
@@ -309,7 +309,7 @@ class SiteViews:
             "authors": [self.author_ref(a) for a in article.author_ids],
             "tags": [self.tag_ref(t) for t in article.tag_slugs],
             "image": image, "status": article.status,
-            "reading_minutes": reading_minutes(info.word_count),
+            "reading_minutes": reading_minutes(info.word_count, info.characters),
             "canonical_url": record.canonical_url,
         }
 
