@@ -89,3 +89,21 @@ def test_issue_12_a_chinese_article_shows_its_reading_time_in_characters(tmp_pat
     assert ">12 min read<" in page  # 3,740 characters / 300
     assert '"wordCount":3740' in page
     assert ">1 min read<" in (site / "output/articles/short/index.html").read_text(encoding="utf-8")
+
+
+def test_issue_12_an_author_without_a_profile_gets_no_empty_about_box(tmp_path):
+    site = make_site(tmp_path / "site", {
+        "content/authors/ana.md": "---\nname: Ana Ruiz\nrole: Courts reporter\n---\nAna covers the courts.\n",
+        "content/authors/bo.md": "---\nname: Bo Lind\n---\n",
+        "content/articles/both.md": article("Both", authors="[ana, bo]"),
+        "content/articles/bo-alone.md": article("Bo alone", "2026-03-02 09:00", authors="[bo]"),
+        "content/articles/guest.md": article("Guest", "2026-03-03 09:00", author="A Guest Writer"),
+    })
+    result = run_cli("--site", str(site))
+    assert result.returncode == 0, result.stderr
+    out = site / "output/articles"
+    both = (out / "both/index.html").read_text(encoding="utf-8")
+    assert "About the author<" in both and "Ana covers the courts." in both
+    assert 'class="author-box__name"><a href="/authors/bo/">' not in both  # Bo: a byline, no box
+    for page in ("bo-alone", "guest"):
+        assert "About the author" not in (out / page / "index.html").read_text(encoding="utf-8"), page

@@ -340,12 +340,14 @@ class SiteViews:
     def _make_author(self, author: Author) -> dict:
         src_path = author.record.src_path if author.record else ""
         has_feed = author.id in self.site.by_author
+        avatar = self.resolver.media_url(author.avatar, src_path)
+        bio_html = self.bodies[src_path].html if author.record else ""
+        links = [link for kind, value in author.links if (link := social_link(kind, value))]
         return {
             "id": author.id, "name": author.name, "role": author.role,
             "url": self.links.url(urls.author_url(author.id)), "abs_url": self.links.abs_url(urls.author_url(author.id)),
-            "avatar": self.resolver.media_url(author.avatar, src_path),
-            "bio_html": self.bodies[src_path].html if author.record else "",
-            "links": [link for kind, value in author.links if (link := social_link(kind, value))],
+            "avatar": avatar, "bio_html": bio_html, "links": links,
+            "has_profile": bool(author.role or avatar or bio_html.strip() or links),
             "count": len(self.site.by_author.get(author.id, ())),
             "feed_url": self.links.url(urls.author_feed_url(author.id)) if has_feed else None,
             "is_generated": author.is_generated,
