@@ -294,14 +294,7 @@ class InMemory(LastBuild):
 
     def __init__(self, cache: Cache, site_dir: Path, options: BuildOptions):
         self.cache = cache
-        self.completed = state_of(cache, site_dir, options)
-        try:
-            for name in KEYED:  # read whole, once: the preview's builds update its maps in place
-                if isinstance(getattr(self.completed, name), StoredMap):
-                    setattr(self.completed, name, dict(getattr(self.completed, name).items()))
-        except KeyStoreUnreadable as exc:
-            cache.set_keys_aside(exc)
-            self.completed = CacheState(cache.key, self.completed.config_digest)
+        self.completed = _read_whole(cache, state_of(cache, site_dir, options))
         """The state the last completed build left (or the one loaded): what `save` writes."""
         self.state = self.completed
         self.cards = {}
@@ -361,6 +354,19 @@ class InMemory(LastBuild):
             _update(self.state, self.cache, built)
             self.completed, self._completed_cards = self.state, self.cards
             self.dirty = True
+
+
+def _read_whole(cache: Cache, state: CacheState) -> CacheState:
+    """Return `state` with the maps of its key store read whole, once (the preview's builds
+    update them in place); an empty state when the store fails."""
+    try:
+        for name in KEYED:
+            if isinstance(getattr(state, name), StoredMap):
+                setattr(state, name, dict(getattr(state, name).items()))
+    except KeyStoreUnreadable as exc:
+        cache.set_keys_aside(exc)
+        return CacheState(cache.key, state.config_digest)
+    return state
 
 
 def decide_pages(plan: Plan, renderer: Renderer, last: LastBuild, folder: OutputFolder) -> PagesToRender:

@@ -95,7 +95,7 @@ class KeyStore:
 
         def rows(items):
             for key, value in items:
-                yield key, dumps(value, protocol), bool(getattr(value, "problems", None))
+                yield key, dumps(value, protocol), _flagged(value)
 
         try:
             with transaction(self._connect()) as db:
@@ -229,11 +229,11 @@ class StoredMap(Mapping):
     def flagged_values(self) -> list[Any]:
         """Return the values with problems to report, without reading the others."""
         if self._whole is not None:
-            found = {key: value for key, value in self._whole.items() if getattr(value, "problems", None)}
+            found = {key: value for key, value in self._whole.items() if _flagged(value)}
         else:
             found = self.store.rows(self.table, flagged=True)
         for key, value in self.changes.items():
-            if value is _GONE or not getattr(value, "problems", None):
+            if value is _GONE or not _flagged(value):
                 found.pop(key, None)
             else:
                 found[key] = value
@@ -252,6 +252,11 @@ class StoredMap(Mapping):
 
     def __reduce__(self):
         raise TypeError("a StoredMap is not pickled: the cache writes its changes to its store")
+
+
+def _flagged(value: Any) -> bool:
+    """True for a value with problems to report (a body's broken links): its row is flagged."""
+    return bool(getattr(value, "problems", None))
 
 
 def _reason(exc: BaseException) -> str:

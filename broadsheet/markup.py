@@ -224,7 +224,7 @@ class MarkdownRenderer:
                               "look for a long run of '*', '_' or '['; write \\* for an asterisk that is just text") from None
         finally:
             self._urls.resolver = None
-        return Rendered(body, first_paragraph(body), count_words(text), count_characters(text))
+        return Rendered(body, first_paragraph(body), *word_and_character_counts(text))
 
 
 class MarkupError(Exception):
@@ -372,10 +372,16 @@ def cut_at_word(text: str, limit: int = SUMMARY_LENGTH) -> str:
 
 def count_words(text: str) -> int:
     """Return the words of `text`, each Chinese or Japanese character one word."""
+    return word_and_character_counts(text)[0]
+
+
+def word_and_character_counts(text: str) -> tuple[int, int]:
+    """Return the words of `text` (each Chinese or Japanese character one) and its Chinese
+    and Japanese characters, scanning for those once."""
     characters = count_characters(text)
     if characters:
         text = _WRITTEN_WITHOUT_SPACES.sub(" ", text)
-    return len(re.findall(r"[\w’'-]+", text)) + characters
+    return len(re.findall(r"[\w’'-]+", text)) + characters, characters
 
 
 def count_characters(text: str) -> int:

@@ -254,7 +254,7 @@ def check(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
         outputs = render_site(plan, site_dir, options, state, cache)
     except KeyStoreUnreadable as exc:  # damaged where the load did not read: check without it
         cache.set_keys_aside(exc)
-        outputs = render_site(plan_site(site_dir, options), site_dir, options)
+        outputs = render_site(plan, site_dir, options)  # (the plan reads no key store)
     return BuildResult(plan, None, time.perf_counter() - started, None, outputs)
 
 
