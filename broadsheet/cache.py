@@ -144,10 +144,11 @@ class Delta:
 
 
 def engine_digest() -> str:
-    """Return a hash of the engine's own code: a new engine never trusts an old cache."""
+    """Return a hash of the engine's own code and words: a new engine never trusts an old cache."""
     digest = hashlib.blake2b(digest_size=16)
     package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):  # the views/ package too
+    # The views/ package too, and the theme's words (every page shows them).
+    for path in sorted([*package.rglob("*.py"), *package.glob("theme/i18n/*.yaml")]):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
+from .i18n import Message, check_language, load_messages
 from .source import SourceError, load_yaml_mapping, read_text
 
 CONFIG_FILE = "config.yaml"
@@ -44,7 +45,8 @@ class SiteConfig:
     base_url: str = DEFAULT_BASE_URL
     """Where the site is published, e.g. `https://example.org/news/`; always ends in `/`."""
     language: str = "en"
-    """The `<html lang>` of every page."""
+    """The site's language, a BCP 47 tag (`en`, `en-GB`, `de`, `pt-BR`, `zh`, `ar`): the
+    theme's words, the dates, `<html lang>` and `dir`."""
     timezone: str = "UTC"
     """IANA zone for naive dates in front matter, e.g. `Europe/London`."""
     paginate: int = 10
@@ -59,6 +61,9 @@ class SiteConfig:
     """`name` and `logo` of the publisher (structured data)."""
     nav: tuple[NavLink, ...] = ()
     """Masthead links: a list of `{title, url}`."""
+    messages: Mapping[str, Message] = field(default_factory=dict)
+    """The theme's words replaced: `name: text` (or texts by plural category). Once loaded,
+    every message of the site's language, the theme's and layouts/i18n/'s included."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Anything else for templates: reaches them as `site.extra`."""
     config_path: str | None = None
@@ -117,6 +122,8 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
         problems.append(warning(SourceLoc(CONFIG_FILE) if path.exists() else None,
                                 f"'base_url' is not set: feeds and canonical links will point to {DEFAULT_BASE_URL}",
                                 "add e.g. base_url: https://example.org/ to config.yaml"))
+    language = changes.get("language", config.language)
+    changes["messages"] = load_messages(site_dir, language, changes.get("messages", {}), loc("messages"), problems)
     return replace(config, **changes), problems
 
 
@@ -132,6 +139,8 @@ def _check_value(key: str, value: Any, loc: SourceLoc, problems: list[Problem]) 
             return bad("must be text")
         if key == "title" and not value.strip():
             return bad("must not be empty")
+        if key == "language" and check_language(value):
+            return bad(check_language(value), "use a language tag such as en, en-GB, de, fr, pt-BR, zh, ja or ar")
         return value
     if key == "base_url":
         if not isinstance(value, str):
@@ -160,9 +169,9 @@ def _check_value(key: str, value: Any, loc: SourceLoc, problems: list[Problem]) 
         if not isinstance(value, Mapping):
             return bad("must be a mapping with 'name' and 'logo'")
         return {str(k): v for k, v in value.items()}
-    if key == "extra":
+    if key in ("extra", "messages"):
         if not isinstance(value, Mapping):
-            return bad("must be a mapping")
+            return bad("must be a mapping" + (" of message names to texts" if key == "messages" else ""))
         return {str(k): v for k, v in value.items()}
     if key == "nav":
         if not isinstance(value, list):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from .cache import KEYED, Cache, CacheState, Readers, StateChanges, cache_key, engine_digest
 from .errors import Packed, PackedField
 from .config import CONFIG_FILE
+from .i18n import catalogue_files
 from .fingerprint import stamp_of
 from .keystore import KeyStoreUnreadable, StoredMap
 from .load import ArticleRecord, SourceEntry, Walk, stat_signature, unproven_sources, walk
@@ -143,8 +144,17 @@ def have_same_templates(templates: dict[str, tuple | None], state: CacheState) -
 
 
 def config_digest(site_dir: Path) -> str:
+    """Return a hash of config.yaml and the site's message catalogues (layouts/i18n/): what
+    every page of the site depends on."""
     config_path = site_dir / CONFIG_FILE
-    return hashlib.blake2b(config_path.read_bytes() if config_path.exists() else b"", digest_size=12).hexdigest()
+    digest = hashlib.blake2b(config_path.read_bytes() if config_path.exists() else b"", digest_size=12)
+    for path in catalogue_files(site_dir):
+        digest.update(f"\0{path.name}\0".encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0unreadable")
+    return digest.hexdigest()
 
 
 def cache_for(site_dir: Path, out_dir: Path, options: BuildOptions) -> Cache:

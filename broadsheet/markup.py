@@ -163,6 +163,21 @@ class _FigureProcessor(Treeprocessor):
                 parent[index] = figure
 
 
+class _TableProcessor(Treeprocessor):
+    """Wrap each table in a box that scrolls sideways: on a phone a wide table scrolls
+    instead of breaking its words ("Sched/uled"). The box takes the keyboard's focus, so
+    that it can be scrolled without a mouse."""
+
+    def run(self, root: etree.Element) -> None:
+        tables = [(parent, index, child) for parent in root.iter()
+                  for index, child in enumerate(parent) if child.tag == "table"]
+        for parent, index, table in tables:
+            box = etree.Element("div", {"class": "table-scroll", "tabindex": "0"})
+            box.tail, table.tail = table.tail, None
+            parent[index] = box
+            box.append(table)
+
+
 class _UrlProcessor(Treeprocessor):
     """Pass every a[href] and img[src] through the converter's current resolver."""
 
@@ -182,6 +197,7 @@ class _BroadsheetExtension(Extension):
         md.treeprocessors.register(_DepthProcessor(md), "broadsheet-depth", 19)  # right after "inline"
         md.treeprocessors.register(_TypographyProcessor(md), "broadsheet-typography", 9)
         md.treeprocessors.register(_FigureProcessor(md), "broadsheet-figure", 8)
+        md.treeprocessors.register(_TableProcessor(md), "broadsheet-tables", 7.5)
         md.treeprocessors.register(_UrlProcessor(md), "broadsheet-urls", 7)
 
 

@@ -96,6 +96,7 @@ class Renderer:
             self._env = templates.make_env(self.site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))},
                                            self._template_cache)
             templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE))
+            templates.add_messages(self._env, self.views.language)
         return self._env
 
     # Pass A ---------------------------------------------------------------

@@ -89,6 +89,31 @@ def add_card_html(env: jinja2.Environment, memo) -> None:
     env.globals.update(card_html=card_html, card_html_reusable=card_html_reusable)
 
 
+def add_messages(env: jinja2.Environment, language) -> None:
+    """Give templates the site's words: `t(name, count=None, **values)`, message `name` of
+    the site's language (`i18n.Language`) with its values filled in and escaped (a value
+    marked safe, a link, is kept as it is), and the filter `join_list`, which joins items
+    as the language lists things ('A, B and C')."""
+
+    def filled(make, values: dict) -> Markup:
+        # Placeholders stand in for the values while the message is escaped as text.
+        tokens = {key: f"\x00{n}\x00" for n, key in enumerate(values)}
+        html = str(escape(make(tokens)))
+        for key, token in tokens.items():
+            html = html.replace(token, str(escape(values[key])))
+        return Markup(html)
+
+    def t(key: str, count: int | None = None, **values) -> Markup:
+        return filled(lambda tokens: language.text(key, count, **tokens), values)
+
+    def join_list(items) -> Markup:
+        items = list(items)
+        return filled(lambda tokens: language.join([tokens[n] for n in range(len(items))]), dict(enumerate(items)))
+
+    env.globals["t"] = t
+    env.filters["join_list"] = join_list
+
+
 def _is_theme_only(env: jinja2.Environment, name: str) -> bool:
     """True when `name` and every template it includes, recursively, are the theme's own files."""
     import jinja2

@@ -21,6 +21,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import CONFIG_FILE
+from .i18n import SITE_CATALOGUES
 
 # watchdog's inotify observer warns when a folder made with `mkdir -p` is seen twice (by its
 # creation event and by the walk of its parent): harmless, and not the author's business.
@@ -59,7 +60,7 @@ def classify(rel_path: str) -> ChangeKind:
         return ChangeKind.IGNORED
     if any(part.startswith(".") for part in parts):
         return ChangeKind.IGNORED
-    if rel_path == CONFIG_FILE:
+    if rel_path == CONFIG_FILE or (rel_path.startswith(SITE_CATALOGUES + "/") and name.endswith(".yaml")):
         return ChangeKind.CONFIG
     if parts[0] == "content" and len(parts) > 1:
         return ChangeKind.CONTENT

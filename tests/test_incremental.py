@@ -218,8 +218,8 @@ def template_variant(name: str, version: int) -> str:
     edits = {
         "partials/card.html": ('<div class="card__body">', f'<div class="card__body v{version}">'),
         "partials/author_box.html": ('<div class="author-box__text">', f'<div class="author-box__text v{version}">'),
-        "partials/byline.html": ('<span class="byline">By ', f'<span class="byline v{version}">By '),
-        "tag.html": ('<p class="kicker">Topic</p>', f'<p class="kicker">Topic {version}</p>'),
+        "partials/byline.html": ('<span class="byline">', f'<span class="byline v{version}">'),
+        "tag.html": ('<p class="kicker">{{ t("topic") }}</p>', f'<p class="kicker">{{{{ t("topic") }}}} {version}</p>'),
         "feeds/atom.xml": ("<generator ", f"<!-- v{version} -->\n  <generator "),
     }
     if name == "partials/head_extra.html":

@@ -4,7 +4,7 @@ in their URL, and never merge two different names silently."""
 import pytest
 
 from broadsheet.load import slugify
-from conftest import article, make_site, run_cli
+from conftest import REPO, article, make_site, run_cli
 
 
 @pytest.mark.parametrize("name, slug", [
@@ -107,3 +107,163 @@ def test_issue_12_an_author_without_a_profile_gets_no_empty_about_box(tmp_path):
     assert 'class="author-box__name"><a href="/authors/bo/">' not in both  # Bo: a byline, no box
     for page in ("bo-alone", "guest"):
         assert "About the author" not in (out / page / "index.html").read_text(encoding="utf-8"), page
+
+
+# The theme speaks the site's language -------------------------------------------------
+
+CATALOGUES = sorted(p.stem for p in (REPO / "broadsheet/theme/i18n").glob("*.yaml"))
+ISSUE_LANGUAGES = ["ar", "de", "en", "es", "fr", "it", "ja", "nl", "pl", "pt", "sv", "zh"]
+
+
+def words_site(root, language: str, **files):
+    """A small site in `language`: two authors on one article, a second article, an update."""
+    return make_site(root, {
+        "config.yaml": f"title: Test Gazette\nbase_url: https://example.org/\ntimezone: Europe/Berlin\n"
+                       f"language: {language}\n",
+        "content/authors/ana.md": "---\nname: Ana Ruiz\nrole: Reporter\n---\nAna covers the courts.\n",
+        "content/authors/bo.md": "---\nname: Bo Lind\n---\n",
+        "content/articles/one.md": article("Eins", "2026-03-01 09:00", authors="[ana, bo]", tags="[Rat]",
+                                           updated="2026-03-02 14:30", body="Wort " * 700 + "\n"),
+        "content/articles/two.md": article("Zwei", "2026-03-05 09:00", author="ana", tags="[Rat]"),
+        **files,
+    })
+
+
+def page_text(path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_issue_12_the_theme_ships_a_complete_catalogue_for_each_language_of_the_issue():
+    import yaml
+    from babel import Locale
+
+    from broadsheet.i18n import placeholders_of
+    assert CATALOGUES == ISSUE_LANGUAGES
+    english = yaml.safe_load((REPO / "broadsheet/theme/i18n/en.yaml").read_text(encoding="utf-8"))
+    for language in CATALOGUES:
+        messages = yaml.safe_load((REPO / f"broadsheet/theme/i18n/{language}.yaml").read_text(encoding="utf-8"))
+        assert list(messages) == list(english), language
+        categories = set(Locale.parse(language).plural_form.tags) | {"other"}
+        for key, message in messages.items():
+            assert placeholders_of(message) <= placeholders_of(english[key]), (language, key)
+            if isinstance(english[key], dict):
+                forms = set(message) if isinstance(message, dict) else {"other"}
+                assert forms == categories, (language, key, forms)
+
+
+@pytest.mark.parametrize("language", ["de", "pl", "zh", "ar"])
+def test_issue_12_no_english_word_of_the_theme_is_left_on_a_site_in_another_language(tmp_path, language):
+    import yaml
+    english = yaml.safe_load((REPO / "broadsheet/theme/i18n/en.yaml").read_text(encoding="utf-8"))
+    own = yaml.safe_load((REPO / f"broadsheet/theme/i18n/{language}.yaml").read_text(encoding="utf-8"))
+    site = words_site(tmp_path / "site", language)
+    result = run_cli("--site", str(site), "--strict")
+    assert result.returncode == 0, result.stderr
+    pages = {p: page_text(p) for p in (site / "output").rglob("*.html")}
+    assert len(pages) > 10
+    # Every message of the theme with no placeholder and a word of its own in this language.
+    untranslated = [text for key, text in english.items()
+                    if isinstance(text, str) and "{" not in text and own[key] != text and len(text) > 3]
+    assert "Latest stories" in untranslated and "Related" not in str(own)
+    for path, html in pages.items():
+        for text in untranslated:
+            assert f">{text}<" not in html and f'"{text}"' not in html, (path, text)
+    assert sum(html.count(own["latest_stories"]) for html in pages.values()) >= 1
+
+
+def test_issue_12_a_german_site_speaks_german_with_plurals_dates_and_times(tmp_path):
+    site = words_site(tmp_path / "site", "de")
+    result = run_cli("--site", str(site), "--strict")
+    assert result.returncode == 0, result.stderr
+    out = site / "output"
+    one = page_text(out / "articles/one/index.html")
+    assert '<html lang="de" dir="ltr">' in one
+    assert "3 Minuten Lesezeit" in one  # 700 words at 230 a minute
+    assert "1 Minute Lesezeit" in page_text(out / "articles/two/index.html")
+    assert "Von <a" in one and "</a> und <a" in one  # "Von Ana Ruiz und Bo"
+    # Dates and times in the site's zone (Europe/Berlin), written the German way.
+    assert ">1. März 2026, 09:00 MEZ<" in one or ">1. März 2026, 09:00 CET<" in one, one
+    assert "2. März 2026, 14:30" in one and "Aktualisiert" in one
+    assert "2 Artikel" in page_text(out / "tags/rat/index.html")
+    archive = page_text(out / "archive/index.html")
+    assert ">März 2026</a>" in archive and "<title>Archiv — Test Gazette</title>" in archive
+    assert '"inLanguage":"de"' in one and '<meta property="og:locale" content="de">' in one
+
+
+def test_issue_12_chinese_and_arabic_sites_get_their_words_dates_and_direction(tmp_path):
+    chinese = words_site(tmp_path / "zh", "zh")
+    arabic = words_site(tmp_path / "ar", "ar")
+    for site in (chinese, arabic):
+        result = run_cli("--site", str(site), "--strict")
+        assert result.returncode == 0, result.stderr
+    zh = page_text(chinese / "output/articles/one/index.html")
+    assert '<html lang="zh" dir="ltr">' in zh and "2026年3月1日" in zh
+    assert ">2026年3月</a>" in page_text(chinese / "output/archive/index.html")
+    ar = page_text(arabic / "output/articles/one/index.html")
+    assert '<html lang="ar" dir="rtl">' in ar
+    assert "مارس" in ar  # March, in Arabic
+    tag = page_text(arabic / "output/tags/rat/index.html")
+    assert "مقالان" in tag  # "two articles": Arabic's dual form
+
+
+def test_issue_12_polish_plurals_take_all_their_forms(tmp_path):
+    from broadsheet.i18n import Language, load_messages
+    from broadsheet.errors import SourceLoc
+    from zoneinfo import ZoneInfo
+    problems = []
+    polish = Language("pl", load_messages(tmp_path, "pl", {}, SourceLoc("config.yaml"), problems), ZoneInfo("UTC"))
+    assert problems == []
+    assert [polish.text("articles_count", count=n) for n in (1, 2, 5, 22, 1000)] == \
+        ["1 artykuł", "2 artykuły", "5 artykułów", "22 artykuły", "1\xa0000 artykułów"]  # and Polish digit groups
+
+
+def test_issue_12_a_site_overrides_any_message_in_layouts_or_config(tmp_path):
+    site = words_site(tmp_path / "site", "de", **{
+        "layouts/i18n/de.yaml": "reading_time:\n  one: 'Eine Minute'\n  other: '{count} Minuten'\nlatest_stories: Neueste Meldungen\n",
+    })
+    config = site / "config.yaml"
+    config.write_text(page_text(config) + "messages:\n  related: Mehr dazu\n", encoding="utf-8")
+    result = run_cli("--site", str(site), "--strict")
+    assert result.returncode == 0, result.stderr
+    out = site / "output"
+    assert ">3 Minuten<" in page_text(out / "articles/one/index.html")
+    assert ">Eine Minute<" in page_text(out / "articles/two/index.html")
+    assert "Neueste Meldungen" in page_text(out / "index.html")
+    # A catalogue edit is a change of every page: the next build shows it.
+    (site / "layouts/i18n/de.yaml").write_text("latest_stories: Aktuell\n", encoding="utf-8")
+    result = run_cli("--site", str(site), "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "Aktuell" in page_text(out / "index.html") and "3 Minuten Lesezeit" in page_text(out / "articles/one/index.html")
+
+
+def test_issue_12_bad_messages_and_languages_are_reported_with_file_and_line(tmp_path):
+    site = words_site(tmp_path / "site", "de", **{
+        "layouts/i18n/de.yaml": "latest_stories: Neu\nreading_time: '{minutes} Minuten'\nrelatd: Mehr\nbyline: 'Von {authors'\n",
+    })
+    result = run_cli("--site", str(site))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "layouts/i18n/de.yaml:2: error: message 'reading_time' uses {minutes}, which the theme does not fill" \
+        in result.stderr
+    assert "layouts/i18n/de.yaml:3: warning: unknown message 'relatd'" in result.stderr
+    assert "did you mean 'related'?" in result.stderr
+    assert "layouts/i18n/de.yaml:4: error: message 'byline'" in result.stderr
+    assert not (site / "output").exists()
+
+    (site / "layouts/i18n/de.yaml").unlink()
+    config = site / "config.yaml"
+    config.write_text(page_text(config).replace("language: de", "language: klingon"), encoding="utf-8")
+    result = run_cli("--site", str(site))
+    assert result.returncode == 2
+    assert "config.yaml:4: error: 'language': unknown language 'klingon'" in result.stderr
+
+
+def test_issue_12_a_language_the_theme_does_not_speak_yet_shows_english_with_a_warning(tmp_path):
+    site = words_site(tmp_path / "site", "fi")
+    result = run_cli("--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "the theme has no words in 'fi' yet" in result.stderr
+    assert "layouts/i18n/fi.yaml" in result.stderr
+    one = page_text(site / "output/articles/one/index.html")
+    assert '<html lang="fi" dir="ltr">' in one and "min read" in one
+    assert "maaliskuuta 2026" in one  # the date is Finnish all the same: Babel knows it

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "broadsheet"
-ORDER = ["errors", "digest", "keystore", "source", "config", "load", "model", "urls", "routes", "markup", "templates", "publish",
+ORDER = ["errors", "digest", "keystore", "source", "i18n", "config", "load", "model", "urls", "routes", "markup", "templates", "publish",
          "links", "bodies", "views", "views.shared", "views.article", "views.listings", "views.indexes",
          "views.archive", "views.feeds", "views.sitemap", "views.standalone", "fingerprint", "render",
          "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "cli"]
 """Modules of a package are named `package.module`; the package itself (its `__init__`)
 comes before its modules."""
 THIRD_PARTY_HOME = {"yaml": "source", "markdown": "markup", "jinja2": "templates", "watchdog": "watch",
-                    "anyascii": "load"}
+                    "anyascii": "load", "babel": "i18n"}
 
 
 def imports_of(path: Path) -> tuple[set[str], set[str]]:

@@ -360,9 +360,10 @@ def test_article_page_shows_every_part(newsroom):
         assert len(links) >= 2, f"{name}: expected a byline link and an author box link, got {len(links)}"
 
     times = {t.get("datetime"): t.text() for t in main.find_all("time")}
-    assert times.get("2026-03-10T09:00:00+00:00") == "10 March 2026"
+    # The site's language is `en`: American English, as CLDR writes it; the time is the site's (UTC).
+    assert times.get("2026-03-10T09:00:00+00:00") == "March 10, 2026, 9:00 AM UTC"
     updated = [t for t in main.find_all("time") if t.get("datetime") == "2026-03-11T08:30:00+00:00"]
-    assert updated and updated[0].text() == "11 March 2026"
+    assert updated and updated[0].text() == "March 11, 2026, 8:30 AM UTC"
     assert "Updated" in updated[0].parent.text()
 
     assert "Opening paragraph of the budget story." in text
@@ -442,9 +443,11 @@ def test_tags_index_with_counts(newsroom):
     for a in main.find_all("a"):
         href = a.get("href") or ""
         if re.fullmatch(r"/tags/[a-z0-9-]+/", href):
-            numbers = re.findall(r"\d+", a.parent.text().replace(a.text(), ""))
-            counts[a.text()] = int(numbers[0]) if numbers else None
-    assert counts == {"Budget": 2, "Council": 2, "Politics": 4, "Sport": 1}
+            shown = [n for n in a.parent.find_all("span") if n.attrs.get("aria-hidden") == "true"]
+            spoken = a.parent.find_all("span", cls="visually-hidden")
+            counts[a.text()] = (int(shown[0].text()), spoken[0].text()) if shown and spoken else None
+    assert counts == {"Budget": (2, "2 articles"), "Council": (2, "2 articles"), "Politics": (4, "4 articles"),
+                      "Sport": (1, "1 article")}
     assert main.hrefs("/tags/") == ["/tags/budget/", "/tags/council/", "/tags/politics/", "/tags/sport/"]
 
 

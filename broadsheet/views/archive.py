@@ -9,7 +9,7 @@ from typing import Any
 from .. import urls
 from ..routes import ARCHIVE_PER_PAGE, Route
 from .listings import pagination
-from .shared import MONTHS, PageInputs, Shown, Structure, add_social_head, page_context
+from .shared import PageInputs, Shown, Structure, add_social_head, page_context, title_suffix, titled
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -25,10 +25,13 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
 
 
 def year_views(shown: Shown) -> list[dict]:
-    """Return each year with its count, URL and months (name, count, URL), newest first."""
+    """Return each year with its count, URL and months (name, the month and year as a
+    heading says it, count, URL), newest first, in the site's language."""
     views = []
+    language = shown.language
     for year, months_of in shown.fact("years"):
-        months = [{"month": month, "name": MONTHS[month - 1], "count": count,
+        months = [{"month": month, "name": language.month(month), "heading": language.month_year(year, month),
+                   "count": count,
                    "url": shown.links.url(urls.archive_month_url(year, month))} for month, count in months_of]
         views.append({"year": year, "count": sum(m["count"] for m in months), "months": months,
                       "url": shown.links.url(urls.archive_year_url(year))})
@@ -37,26 +40,25 @@ def year_views(shown: Shown) -> list[dict]:
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
     ctx, page = page_context(route, shown)
-    site_title = shown.config.title
+    site_title, text = shown.config.title, shown.language.text
     years = ctx["years"] = year_views(shown)
     ctx["archive_url"] = shown.links.url(urls.ARCHIVE)
     ctx["year"] = ctx["month"] = None
     if route.kind == "archive":
-        page["title"] = page["social_title"] = f"Archive — {site_title}"
-        page["description"] = f"Every article of {site_title}, by month"
+        page["title"] = page["social_title"] = titled(shown, text("archive"))
+        page["description"] = text("description_archive", site=site_title)
         return add_social_head(ctx, shown)
     year_number = int(route.key.split("/")[0])
     year = ctx["year"] = next(y for y in years if y["year"] == year_number)
     if route.kind == "archive-year":
-        page["title"] = page["social_title"] = f"{year['year']} — Archive — {site_title}"
-        page["description"] = f"Every article of {site_title} in {year['year']}, by month"
+        page["title"] = page["social_title"] = titled(shown, str(year["year"]), text("archive"))
+        page["description"] = text("description_archive_year", site=site_title, year=year["year"])
         return add_social_head(ctx, shown)
     month_number = int(route.key.split("/")[1])
     month = ctx["month"] = next(m for m in year["months"] if m["month"] == month_number)
     ctx["articles"] = shown.cards("articles")
     ctx["pagination"] = pagination(route, shown)
-    suffix = f" — page {route.number}" if route.number > 1 else ""
-    page["title"] = f"{month['name']} {year['year']}{suffix} — Archive — {site_title}"
-    page["social_title"] = f"{month['name']} {year['year']}"
-    page["description"] = f"Every article of {site_title} in {month['name']} {year['year']}"
+    page["title"] = titled(shown, month["heading"] + title_suffix(route, shown), text("archive"))
+    page["social_title"] = month["heading"]
+    page["description"] = text("description_archive_month", site=site_title, month=month["heading"])
     return add_social_head(ctx, shown)

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import publish
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, page_context
+from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, page_context, titled
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -39,8 +39,7 @@ def context(route: Route, shown: Shown) -> dict[str, Any]:
         "newer": shown.card("newer"),
         "older": shown.card("older"),
     })
-    site_title = shown.config.title
-    page["title"] = f"{article['title']} — {site_title}"
+    page["title"] = titled(shown, article["title"])
     page["social_title"] = article["title"]
     page["description"] = article["description"]
     if article["canonical_url"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, page_context
+from .shared import PageInputs, Shown, Structure, add_social_head, page_context, titled
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -17,13 +17,13 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
     ctx, page = page_context(route, shown)
-    site_title = shown.config.title
+    site_title, text = shown.config.title, shown.language.text
     if route.kind == "authors":
         ctx["authors"] = sorted(shown.authors(), key=lambda a: (a["name"].casefold(), a["id"]))
-        page["title"] = page["social_title"] = f"Authors — {site_title}"
-        page["description"] = f"Everyone who writes for {site_title}"
+        page["title"] = page["social_title"] = titled(shown, text("authors"))
+        page["description"] = text("description_authors", site=site_title)
     else:
         ctx["tags"] = sorted(shown.tags(), key=lambda t: (t["name"].casefold(), t["slug"]))
-        page["title"] = page["social_title"] = f"Topics — {site_title}"
-        page["description"] = f"Every topic {site_title} covers"
+        page["title"] = page["social_title"] = titled(shown, text("topics"))
+        page["description"] = text("description_topics", site=site_title)
     return add_social_head(ctx, shown)

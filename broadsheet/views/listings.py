@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 from .. import publish, urls
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, page_context, title_suffix
+from .shared import PageInputs, Shown, Structure, add_social_head, feed_view, page_context, title_suffix, titled
 
 
 def listed(route: Route, structure: Structure) -> Sequence[int]:
@@ -57,18 +57,18 @@ def pagination(route: Route, shown: Shown) -> dict[str, Any]:
 def context(route: Route, shown: Shown) -> dict[str, Any]:
     ctx, page = page_context(route, shown)
     site_title = shown.config.title
-    suffix = title_suffix(route)
+    suffix = title_suffix(route, shown)
+    text = shown.language.text
     og_type, image, jsonld = "website", None, None
     if route.kind == "home":
         page["title"] = f"{site_title}{suffix}"
     elif route.kind == "author":
         author = ctx["author"] = shown.author(route.key)
-        page["title"] = f"{author['name']}{suffix} — {site_title}"
+        page["title"] = titled(shown, author["name"] + suffix)
         page["social_title"] = author["name"]
-        page["description"] = f"Articles by {author['name']}" + (f", {author['role']}" if author["role"] else "")
+        page["description"] = text("articles_by", name=author["name"]) + (f", {author['role']}" if author["role"] else "")
         if author["feed_url"]:
-            page["feeds"] = page["feeds"] + [{"title": f"{author['name']} — {site_title} (Atom)",
-                                              "url": author["feed_url"], "type": "application/atom+xml"}]
+            page["feeds"] = page["feeds"] + [feed_view(shown, author["name"], author["feed_url"])]
         og_type = "profile"
         avatar = shown.abs_media(author["avatar"])
         image = {"abs_src": avatar, "alt": author["name"]} if avatar else None
@@ -76,11 +76,10 @@ def context(route: Route, shown: Shown) -> dict[str, Any]:
             jsonld = publish.profile_page_ld(author, avatar)
     elif route.kind == "tag":
         tag = ctx["tag"] = shown.tag(route.key)
-        page["title"] = f"{tag['name']}{suffix} — {site_title}"
+        page["title"] = titled(shown, tag["name"] + suffix)
         page["social_title"] = tag["name"]
-        page["description"] = f"Articles tagged {tag['name']} in {site_title}"
-        page["feeds"] = page["feeds"] + [{"title": f"{tag['name']} — {site_title} (Atom)",
-                                          "url": tag["feed_url"], "type": "application/atom+xml"}]
+        page["description"] = text("description_tag", name=tag["name"], site=site_title)
+        page["feeds"] = page["feeds"] + [feed_view(shown, tag["name"], tag["feed_url"])]
     ctx["articles"] = shown.cards("articles")
     ctx["pagination"] = pagination(route, shown)
     return add_social_head(ctx, shown, og_type=og_type, image=image, jsonld=jsonld)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import publish, urls
 from ..bodies import MEMO_SIZE, Bodies, BodyInfo, Recent
+from ..i18n import Language
 from ..links import LinkResolver
 from ..model import Article, Author, Site
 from ..routes import archive_months, archive_years
@@ -27,10 +28,6 @@ from ..urls import is_external
 if TYPE_CHECKING:
     from ..markup import Rendered
     from ..routes import Route
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-
 
 def cut_at_word(text: str) -> str:
     from ..markup import cut_at_word
@@ -45,11 +42,6 @@ def reading_minutes(words: int, characters: int) -> int:
 def escaped(text: str) -> str:
     from ..templates import escaped
     return escaped(text)
-
-
-def format_date(when) -> str:
-    """Return a locale-free display date: '4 November 2026'."""
-    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +110,8 @@ class Shown:
         self.links = views.links
         self.config = views.config
         self.preview = views.preview
+        self.language = views.language
+        """The site's words and locale: `language.text(name, count=…, …)`, dates, months."""
 
     def cards(self, group: str) -> list[dict]:
         """Return the cards of a declared group, in its order."""
@@ -203,11 +197,12 @@ class Shown:
         return UndeclaredInput(f"{self.route.kind} page {self.route.url} {what} undeclared")
 
 
-def social_link(kind: str, value: str) -> dict | None:
+def social_link(kind: str, value: str, language: Language) -> dict | None:
     """Return `{kind, label, url}` for an author's link, or None when it is not a usable link."""
     value = value.strip()
-    label = {"twitter": "Twitter", "x": "X", "mastodon": "Mastodon", "website": "Website", "email": "Email",
-             "bluesky": "Bluesky", "github": "GitHub", "linkedin": "LinkedIn"}.get(kind, kind.replace("_", " ").title())
+    label = {"twitter": "Twitter", "x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky", "github": "GitHub",
+             "linkedin": "LinkedIn"}.get(kind) or \
+        (language.text(f"link_{kind}") if kind in ("website", "email") else kind.replace("_", " ").title())
     if value.startswith(("http://", "https://")):
         url = value
     elif kind == "email" or ("@" in value and "." in value.split("@")[-1] and kind not in ("mastodon", "twitter", "x")):
@@ -246,6 +241,11 @@ class SiteViews:
         self._authors: dict[str, dict] = {}
         self._entries = Recent(MEMO_SIZE)
         self._site_view: dict | None = None
+
+    @functools.cached_property
+    def language(self) -> Language:
+        """The site's words and locale (made when a page is first rendered: Babel loads then)."""
+        return Language(self.config.language, self.config.messages, self.config.tz)
 
     def shown(self, route: Route, inputs: PageInputs) -> Shown:
         return Shown(self, route, inputs)
@@ -303,9 +303,10 @@ class SiteViews:
             "slug": record.slug, "title": record.title, "subtitle": record.subtitle,
             "summary": record.summary or cut_at_word(info.first_paragraph),
             "url": self.links.url(url), "abs_url": self.links.abs_url(url),
-            "date": date, "date_iso": date.isoformat(), "date_display": format_date(date),
+            "date": date, "date_iso": date.isoformat(), "date_display": self.language.date(date),
+            "date_time_display": self.language.date_time(date),
             "updated": updated, "updated_iso": updated.isoformat() if updated else None,
-            "updated_display": format_date(updated) if updated else None,
+            "updated_display": self.language.date_time(updated) if updated else None,
             "authors": [self.author_ref(a) for a in article.author_ids],
             "tags": [self.tag_ref(t) for t in article.tag_slugs],
             "image": image, "status": article.status,
@@ -342,7 +343,7 @@ class SiteViews:
         has_feed = author.id in self.site.by_author
         avatar = self.resolver.media_url(author.avatar, src_path)
         bio_html = self.bodies[src_path].html if author.record else ""
-        links = [link for kind, value in author.links if (link := social_link(kind, value))]
+        links = [link for kind, value in author.links if (link := social_link(kind, value, self.language))]
         return {
             "id": author.id, "name": author.name, "role": author.role,
             "url": self.links.url(urls.author_url(author.id)), "abs_url": self.links.abs_url(urls.author_url(author.id)),
@@ -358,7 +359,8 @@ class SiteViews:
             config = self.config
             self._site_view = {
                 "title": config.title, "tagline": config.tagline, "description": config.description,
-                "language": config.language, "url": self.links.url(urls.HOME), "abs_url": config.base_url,
+                "language": config.language, "direction": self.language.direction,
+                "url": self.links.url(urls.HOME), "abs_url": config.base_url,
                 "logo": self.resolver.media_url(config.logo, "content/x"),
                 "nav": [{"title": link.title, "url": self.links.url(link.url)} for link in config.nav],
                 "copyright": config.copyright, "extra": dict(config.extra),
@@ -409,12 +411,26 @@ class SiteViews:
         }
 
 
+FEED_FORMATS = {"atom": ("Atom", "application/atom+xml"), "rss": ("RSS", "application/rss+xml"),
+                "json": ("JSON Feed", "application/feed+json")}
+
+
+def feed_view(shown: Shown, name: str | None, url: str, format: str = "atom") -> dict:
+    """Return a feed of a tag or author (`name`), or of the whole site (None), as pages
+    offer it: `title` names it in `<link rel=alternate>`, which is what a feed reader
+    shows; `name` and `label` say in the page what it holds and what it is ('All stories',
+    'Atom feed')."""
+    shown_format, media_type = FEED_FORMATS[format]
+    return {"title": titled(shown, name) + f" ({shown_format})" if name else f"{shown.config.title} ({shown_format})",
+            "name": name or shown.language.text("all_stories"), "format": format,
+            "label": shown.language.text(f"feed_{format}"), "url": url, "type": media_type}
+
+
 def site_feeds(shown: Shown) -> list[dict]:
     """Return the site's feeds, as `<link rel=alternate>` entries of every HTML page."""
-    title, links = shown.config.title, shown.links
-    return [{"title": f"{title} (Atom)", "url": links.url(urls.ATOM_FEED), "type": "application/atom+xml"},
-            {"title": f"{title} (RSS)", "url": links.url(urls.RSS_FEED), "type": "application/rss+xml"},
-            {"title": f"{title} (JSON Feed)", "url": links.url(urls.JSON_FEED), "type": "application/feed+json"}]
+    links = shown.links
+    return [feed_view(shown, None, links.url(url), format)
+            for url, format in ((urls.ATOM_FEED, "atom"), (urls.RSS_FEED, "rss"), (urls.JSON_FEED, "json"))]
 
 
 def page_context(route: Route, shown: Shown) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -428,9 +444,14 @@ def page_context(route: Route, shown: Shown) -> tuple[dict[str, Any], dict[str, 
     return {"site": shown.site, "page": page, "preview": shown.preview}, page
 
 
-def title_suffix(route: Route) -> str:
-    """Return ' — page N' for page N > 1 of a listing."""
-    return f" — page {route.number}" if route.number > 1 else ""
+def title_suffix(route: Route, shown: Shown) -> str:
+    """Return ' — page N' for page N > 1 of a listing, in the site's language."""
+    return f" — {shown.language.text('page_number', number=route.number)}" if route.number > 1 else ""
+
+
+def titled(shown: Shown, *parts: str) -> str:
+    """Return a page's `<title>`: its own words, then the site's name, joined by dashes."""
+    return " — ".join([*parts, shown.config.title])
 
 
 def add_social_head(ctx: dict[str, Any], shown: Shown, *, og_type: str = "website", image: dict | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, page_context
+from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, page_context, titled
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -16,15 +16,14 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
     ctx, page = page_context(route, shown)
-    site_title = shown.config.title
     if route.kind == "404":
-        page["title"] = f"Page not found — {site_title}"
+        page["title"] = titled(shown, shown.language.text("not_found"))
         return ctx
     src_path = shown.inputs.bodies[0]
     record = shown.record(src_path)
     rendered = shown.body(src_path)
     ctx["doc"] = {"title": record.title, "slug": record.slug, "url": page["url"], "body_html": rendered.html}
-    page["title"] = f"{record.title} — {site_title}"
+    page["title"] = titled(shown, record.title)
     page["social_title"] = record.title
     page["description"] = cut_at_word(rendered.first_paragraph) or record.title
     return add_social_head(ctx, shown)
