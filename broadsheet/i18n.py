@@ -11,6 +11,7 @@ nothing to render does not load it.
 
 from __future__ import annotations
 
+import functools
 import string
 from datetime import datetime
 from pathlib import Path
@@ -155,6 +156,13 @@ def placeholders_of(message: Message) -> set[str]:
     return names
 
 
+@functools.lru_cache(maxsize=64)
+def direction_of(tag: str) -> str:
+    """Return `rtl` for a language written right to left (`ar`, `he`, `fa`, `ur`), else `ltr`."""
+    from babel import Locale
+    return "rtl" if Locale.parse(tag, sep="-").text_direction == "rtl" else "ltr"
+
+
 class Language:
     """The words and the locale of one language, for one site (its time zone)."""
 
@@ -166,7 +174,7 @@ class Language:
         self.locale = Locale.parse(tag, sep="-")
         self.messages = messages
         self.tz = tz
-        self.direction = "rtl" if self.locale.text_direction == "rtl" else "ltr"
+        self.direction = direction_of(tag)
         """`ltr` or `rtl`: what `<html dir>` says."""
 
     def text(self, key: str, count: int | None = None, **values: Any) -> str:

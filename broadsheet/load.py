@@ -20,11 +20,12 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
+from .i18n import check_language
 from .errors import Packed, PackedField, Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
 from .source import Document, SourceError, decode_text, parse_document
 
 ARTICLE_FIELDS = ("title", "date", "updated", "authors", "author", "tags", "subtitle", "summary",
-                  "image", "credits", "slug", "draft", "canonical_url")
+                  "image", "credits", "slug", "draft", "canonical_url", "language")
 AUTHOR_FIELDS = ("name", "role", "avatar", "links")
 PAGE_FIELDS = ("title", "slug", "draft")
 
@@ -60,6 +61,8 @@ class ArticleRecord:
     credits: str | None
     draft: bool
     canonical_url: str | None
+    language: str | None
+    """The article's language when it is not the site's (a BCP 47 tag), else None."""
     body_line: int
     digest: str
     """Hash of the file's text: the cache key of everything derived from it."""
@@ -538,6 +541,17 @@ class _Checker:
                 result.append(text.strip())
         return result
 
+    def language(self, key: str, site_language: str) -> str | None:
+        """Return a language tag other than the site's, or None (the site's, or a problem)."""
+        value = self.optional_text(key)
+        if value is None or value == site_language:
+            return None
+        wrong = check_language(value)
+        if wrong:
+            self.error(key, f"'{key}': {wrong}", "use a language tag such as en, de, fr, pt-BR, zh, ja or ar")
+            return None
+        return value
+
     def url(self, key: str) -> str | None:
         value = self.optional_text(key)
         if value is None:
@@ -654,6 +668,7 @@ def _load_article(doc: Document, check: _Checker, config: SiteConfig, digests: t
     record_fields = dict(
         subtitle=check.optional_text("subtitle"), summary=check.optional_text("summary"),
         credits=check.optional_text("credits"), canonical_url=check.url("canonical_url"),
+        language=check.language("language", config.language),
     )
     if check.failed or title is None or published is None or slug is None:
         return None

@@ -28,6 +28,7 @@ from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.extensions.toc import TocExtension
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import positional_reduce
@@ -178,6 +179,16 @@ class _TableProcessor(Treeprocessor):
             box.append(table)
 
 
+class _FocusablePre(Postprocessor):
+    """Let the keyboard reach a code block, which scrolls sideways when its lines are long."""
+
+    def run(self, text: str) -> str:
+        return _PRE.sub('<pre tabindex="0"', text)
+
+
+_PRE = re.compile(r"<pre(?=[\s>])(?![^>]*\btabindex=)")
+
+
 class _UrlProcessor(Treeprocessor):
     """Pass every a[href] and img[src] through the converter's current resolver."""
 
@@ -199,6 +210,7 @@ class _BroadsheetExtension(Extension):
         md.treeprocessors.register(_FigureProcessor(md), "broadsheet-figure", 8)
         md.treeprocessors.register(_TableProcessor(md), "broadsheet-tables", 7.5)
         md.treeprocessors.register(_UrlProcessor(md), "broadsheet-urls", 7)
+        md.postprocessors.register(_FocusablePre(md), "broadsheet-focusable-pre", 5)
 
 
 class MarkdownRenderer:

@@ -131,7 +131,7 @@ def news_article_ld(article: dict, site: dict, publisher_logo: str | None, image
         "publisher": publisher_ld(site, publisher_logo),
         "mainEntityOfPage": {"@type": "WebPage", "@id": article["abs_url"]},
         "url": article["abs_url"],
-        "inLanguage": site["language"],
+        "inLanguage": article.get("language") or site["language"],
     }
     if image:
         data["image"] = [image["abs_src"]]

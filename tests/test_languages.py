@@ -267,3 +267,29 @@ def test_issue_12_a_language_the_theme_does_not_speak_yet_shows_english_with_a_w
     one = page_text(site / "output/articles/one/index.html")
     assert '<html lang="fi" dir="ltr">' in one and "min read" in one
     assert "maaliskuuta 2026" in one  # the date is Finnish all the same: Babel knows it
+
+
+def test_issue_12_an_article_in_another_language_than_the_site_is_marked_up_so(tmp_path):
+    site = words_site(tmp_path / "site", "ar", **{
+        "content/articles/english.md": article("Cairo in English", "2026-03-06 09:00", language="en",
+                                               summary="A report for our English readers.", body="In English.\n"),
+        "content/articles/arabic.md": article("القاهرة", "2026-03-07 09:00", language="ar", body="نص.\n"),
+    })
+    result = run_cli("--site", str(site), "--strict")
+    assert result.returncode == 0, result.stderr
+    out = site / "output"
+    english = page_text(out / "articles/english/index.html")
+    assert '<html lang="ar" dir="rtl">' in english  # the page, its theme words, are the site's
+    assert '<h1 class="article__title" lang="en" dir="ltr">Cairo in English</h1>' in english
+    assert '<div class="article__body prose" lang="en" dir="ltr">' in english
+    assert '"inLanguage":"en"' in english
+    home = page_text(out / "index.html")
+    assert 'lang="en" dir="ltr"><a href="/articles/english/">Cairo in English</a>' in home
+    assert '<p class="card__summary" lang="en" dir="ltr">A report for our English readers.</p>' in home
+    arabic = page_text(out / "articles/arabic/index.html")  # the site's own language: nothing to say
+    assert '<h1 class="article__title">' in arabic and '"inLanguage":"ar"' in arabic
+
+    (site / "content/articles/english.md").write_text(article("Cairo", language="english"), encoding="utf-8")
+    result = run_cli("--site", str(site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "content/articles/english.md:4: error: 'language': unknown language 'english'" in result.stderr

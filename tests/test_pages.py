@@ -454,15 +454,19 @@ def test_tags_index_with_counts(newsroom):
 def test_archive_is_an_index_of_years_and_months_with_a_page_for_each(newsroom):
     # Issue 11: no archive page grows with the archive; the index names years and months.
     index = main_of(load(newsroom, "archive/index.html"))
-    assert index.hrefs("/archive/") == ["/archive/2026/", "/archive/2026/03/", "/archive/2026/02/",
-                                        "/archive/2026/01/", "/archive/2025/", "/archive/2025/12/"]
+    listed = [href for section in index.find_all("section", cls="archive-year") for href in section.hrefs("/archive/")]
+    assert listed == ["/archive/2026/", "/archive/2026/03/", "/archive/2026/02/",
+                      "/archive/2026/01/", "/archive/2025/", "/archive/2025/12/"]
+    # "Jump to" comes first (issue 12: on a phone the list would push it down a long page).
+    assert index.one("nav", cls="archive-nav").hrefs("/archive/") == ["/archive/2026/", "/archive/2025/"]
     assert index.hrefs("/articles/") == []
-    text = index.text()
+    text = " ".join(section.text() for section in index.find_all("section", cls="archive-year"))
     assert text.index("2026") < text.index("March 2026") < text.index("February 2026") < text.index("2025")
     assert re.search(r"2026\s+5 articles", text) and re.search(r"March 2026\s+3", text), text
     year = main_of(load(newsroom, "archive/2026/index.html"))
     assert year.one("h1").text() == "2026"
-    assert year.hrefs("/archive/2026/") == ["/archive/2026/03/", "/archive/2026/02/", "/archive/2026/01/"]
+    assert year.one("ul", cls="archive-months").hrefs("/archive/2026/") == \
+        ["/archive/2026/03/", "/archive/2026/02/", "/archive/2026/01/"]
     months = {"2026/03": ["/articles/council-budget/", "/articles/regatta/", "/articles/meeting-moved/"],
               "2026/02": ["/articles/politics-weekly/"], "2026/01": ["/articles/budget-reaction/"],
               "2025/12": ["/articles/old-politics/"]}
@@ -471,7 +475,7 @@ def test_archive_is_an_index_of_years_and_months_with_a_page_for_each(newsroom):
         assert main_of(page).hrefs("/articles/") == hrefs, month
         assert page.errors == []
     assert main_of(load(newsroom, "archive/2025/12/index.html")).one("h1").text() == "December 2025"
-    jump = load(newsroom, "archive/2026/03/index.html").one("aside").hrefs("/archive/")
+    jump = load(newsroom, "archive/2026/03/index.html").one("nav", cls="archive-nav").hrefs("/archive/")
     assert jump[:5] == ["/archive/2026/", "/archive/2026/03/", "/archive/2026/02/", "/archive/2026/01/", "/archive/2025/"]
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import publish, urls
 from ..bodies import MEMO_SIZE, Bodies, BodyInfo, Recent
-from ..i18n import Language
+from ..i18n import Language, direction_of
 from ..links import LinkResolver
 from ..model import Article, Author, Site
 from ..routes import archive_months, archive_years
@@ -312,6 +312,7 @@ class SiteViews:
             "image": image, "status": article.status,
             "reading_minutes": reading_minutes(info.word_count, info.characters),
             "canonical_url": record.canonical_url,
+            "language": record.language, "direction": direction_of(record.language) if record.language else None,
         }
 
     def author_ref(self, author_id: str) -> dict:
