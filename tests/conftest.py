@@ -378,3 +378,28 @@ def serve_site():
             server.kill()
     if failures:
         pytest.fail("\n\n".join(failures))
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (the browser tests), or a skip saying what is missing."""
+    import importlib.util
+    import shutil
+
+    require_or_skip(os.path.exists(CHROMIUM) and shutil.which(CHROMIUM) is not None,
+                    f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    require_or_skip(importlib.util.find_spec("playwright") is not None,
+                    "Playwright for Python is not installed (pip install -e '.[test]')")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -6,40 +6,18 @@ An author keeps a tab open and saves files: the tab follows without any action.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_CONFIG, ServeProcess, article, make_site, require_or_skip
+from conftest import MINIMAL_CONFIG, ServeProcess, article, make_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 WAIT_MS = 8000
 """How long the page may take to follow a save (it normally takes well under a second)."""
 
 BROKEN_LINE = "title: Vote: what next"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_or_skip(os.path.exists(CHROMIUM) and shutil.which(CHROMIUM) is not None,
-                    f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    require_or_skip(importlib.util.find_spec("playwright") is not None,
-                    "Playwright for Python is not installed (pip install -e '.[test]')")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

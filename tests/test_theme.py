@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import http.server
 import importlib.util
-import os
 import shutil
 import threading
 from pathlib import Path
@@ -21,7 +20,6 @@ from conftest import REPO, article, make_site, require_or_skip, run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (390, 1280)
 
 
@@ -33,22 +31,6 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         pass  # a page closed while its images load
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_or_skip(os.path.exists(CHROMIUM) and shutil.which(CHROMIUM) is not None,
-                    f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    require_or_skip(importlib.util.find_spec("playwright") is not None,
-                    "Playwright for Python is not installed (pip install -e '.[test]')")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 class Served:
