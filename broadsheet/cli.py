@@ -225,7 +225,7 @@ def run_new(args: argparse.Namespace) -> int:
         config, _problems = load_config(args.site)
     except SourceError as exc:
         raise SiteErrors([exc.problem], exit_code=2) from None
-    slug = slugify(args.title)
+    slug = slugify(args.title, config.slugs)
     if not slug:
         raise UsageError(f"cannot make a file name from the headline {args.title!r}: use letters or digits")
     if len(slug) > MAX_SLUG_LENGTH:  # a long headline: the file name is cut at a word

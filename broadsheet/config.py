@@ -21,6 +21,7 @@ from .source import SourceError, load_yaml_mapping, read_text
 CONFIG_FILE = "config.yaml"
 DEFAULT_BASE_URL = "http://localhost:8000/"
 PERMALINK_FIELDS = ("year", "month", "day", "slug")
+SLUG_STYLES = ("ascii", "unicode")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,9 @@ class SiteConfig:
     """Articles per listing page (home, tags, authors)."""
     permalink: str = "/articles/{slug}/"
     """Article URL pattern with `{year}`, `{month}`, `{day}`, `{slug}`."""
+    slugs: str = "ascii"
+    """How names become slugs: `ascii` (every script transliterated: `北京` → `bei-jing`) or
+    `unicode` (letters kept: `北京` → `北京`, percent-encoded in URLs)."""
     logo: str | None = None
     """A site path or URL of the masthead logo."""
     copyright: str | None = None
@@ -123,7 +127,8 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
                                 f"'base_url' is not set: feeds and canonical links will point to {DEFAULT_BASE_URL}",
                                 "add e.g. base_url: https://example.org/ to config.yaml"))
     language = changes.get("language", config.language)
-    changes["messages"] = load_messages(site_dir, language, changes.get("messages", {}), loc("messages"), problems)
+    changes["messages"] = load_messages(site_dir, language, loc("language") if "language" in lines else None,
+                                        changes.get("messages", {}), loc("messages"), problems)
     return replace(config, **changes), problems
 
 
@@ -165,6 +170,11 @@ def _check_value(key: str, value: Any, loc: SourceLoc, problems: list[Problem]) 
         return value
     if key == "permalink":
         return _check_permalink(value, bad)
+    if key == "slugs":
+        if value not in SLUG_STYLES:
+            return bad(f"must be 'ascii' or 'unicode', not {value!r}",
+                       "ascii transliterates every script (北京 → bei-jing); unicode keeps the letters")
+        return value
     if key == "publisher":
         if not isinstance(value, Mapping):
             return bad("must be a mapping with 'name' and 'logo'")

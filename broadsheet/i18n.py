@@ -12,6 +12,7 @@ nothing to render does not load it.
 from __future__ import annotations
 
 import functools
+import re
 import string
 from datetime import datetime
 from pathlib import Path
@@ -51,13 +52,13 @@ def catalogue_names(language: str) -> list[str]:
 
 
 def catalogue_files(site_dir: Path) -> list[Path]:
-    """Return the site's own catalogue files (what a change to makes every page new)."""
+    """Return the site's own catalogue files: a change to one is a change of every page."""
     folder = site_dir / SITE_CATALOGUES
     return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def load_messages(site_dir: Path, language: str, overrides: Mapping[str, Any], overrides_at: SourceLoc,
-                  problems: list[Problem]) -> dict[str, Message]:
+def load_messages(site_dir: Path, language: str, language_at: SourceLoc | None, overrides: Mapping[str, Any],
+                  overrides_at: SourceLoc, problems: list[Problem]) -> dict[str, Message]:
     """Return the messages of `language`: the theme's catalogues, then the site's, then
     `overrides` (config.yaml's `messages:`), each over the one before, message by message.
     Append every problem found: an unreadable catalogue or message, a placeholder the theme
@@ -65,6 +66,7 @@ def load_messages(site_dir: Path, language: str, overrides: Mapping[str, Any], o
     """
     read = _read_catalogue(THEME_CATALOGUES / f"{BASE}.yaml", f"broadsheet/theme/i18n/{BASE}.yaml", problems)
     reference = {key: message for key, (message, _loc) in read.items()}
+    used = _used_in_layouts(site_dir)
     messages: dict[str, Message] = dict(reference)
     found_words = language.split("-")[0] == BASE
     for name in catalogue_names(language):
@@ -72,14 +74,14 @@ def load_messages(site_dir: Path, language: str, overrides: Mapping[str, Any], o
                             (site_dir / SITE_CATALOGUES / f"{name}.yaml", f"{SITE_CATALOGUES}/{name}.yaml")):
             if path.is_file() and shown != f"broadsheet/theme/i18n/{BASE}.yaml":
                 found_words = found_words or name != BASE
-                messages.update(_checked(_read_catalogue(path, shown, problems), reference, problems))
+                messages.update(_checked(_read_catalogue(path, shown, problems), reference, used, problems))
     if not found_words:
-        problems.append(warning(overrides_at if overrides else None,
+        problems.append(warning(language_at,
                                 f"the theme has no words in '{language}' yet: its English ones are shown",
                                 f"translate broadsheet/theme/i18n/en.yaml into {SITE_CATALOGUES}/{language}.yaml"))
     if overrides:
         given = {key: (value, overrides_at) for key, value in overrides.items()}
-        messages.update(_checked(_messages_of(given, problems), reference, problems))
+        messages.update(_checked(_messages_of(given, problems), reference, used, problems))
     return messages
 
 
@@ -121,16 +123,18 @@ def _messages_of(given: Mapping[str, tuple[Any, SourceLoc]], problems: list[Prob
 
 
 def _checked(messages: Mapping[str, tuple[Message, SourceLoc]], reference: Mapping[str, Message],
-             problems: list[Problem]) -> dict[str, Message]:
+             used: set[str], problems: list[Problem]) -> dict[str, Message]:
     """Return the messages, having reported each placeholder the theme does not fill and each
-    name close to one of the theme's (a new name is fine: a site's own templates may use it)."""
+    name that neither the theme nor the site's templates use (a new name is fine when a
+    template of layouts/ asks for it)."""
     kept = {}
     for key, (message, loc) in messages.items():
-        if key not in reference:
+        if key not in reference and key not in used and not loc.src_path.startswith("broadsheet/"):
             guess = did_you_mean(key, reference)
-            if guess:
-                problems.append(warning(loc, f"unknown message '{key}'", f"did you mean '{guess}'?"))
-        else:
+            problems.append(warning(loc, f"unknown message '{key}': no template uses it",
+                                    f"did you mean '{guess}'?" if guess else
+                                    "the theme's messages are listed in broadsheet/theme/i18n/en.yaml"))
+        elif key in reference:
             extra = placeholders_of(message) - placeholders_of(reference[key])
             if extra:
                 offered = ", ".join("{" + p + "}" for p in sorted(placeholders_of(reference[key]))) or "none"
@@ -139,6 +143,24 @@ def _checked(messages: Mapping[str, tuple[Message, SourceLoc]], reference: Mappi
                 continue
         kept[key] = message
     return kept
+
+
+_ASKED = re.compile(r"""\bt\(\s*["']([^"']+)["']""")
+"""A template asking for a message by name: `t("newsletter"`, `t('newsletter'`."""
+
+
+def _used_in_layouts(site_dir: Path) -> set[str]:
+    """Return the message names the site's own templates (layouts/) ask for."""
+    used: set[str] = set()
+    folder = site_dir / "layouts"
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            if path.suffix in (".html", ".xml", ".txt") and path.is_file():
+                try:
+                    used.update(_ASKED.findall(path.read_text(encoding="utf-8", errors="replace")))
+                except OSError:
+                    continue  # rendering reports a template it cannot read
+    return used
 
 
 def placeholders_of(message: Message) -> set[str]:

@@ -12,7 +12,7 @@ import functools
 import posixpath
 import re
 from typing import Any, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import urls
 from .digest import digest_of
@@ -118,7 +118,7 @@ class LinkResolver:
 
     def exists(self, site_path: str) -> bool:
         """True when a site path is a page or file of the site."""
-        out_path = out_path_for(site_path)
+        out_path = out_path_for(unquote(site_path) if "%" in site_path else site_path)
         return out_path in self.out_paths or out_path + "/index.html" in self.out_paths
 
     def media_url(self, ref: str | None, src_path: str, key: str | None = None, lines=None) -> str | None:

@@ -123,15 +123,33 @@ class Records:
 
 
 @functools.lru_cache(maxsize=65536)
-def slugify(text: str) -> str:
-    """Return `text` as a URL slug of `[a-z0-9-]`, losing no letter: every letter of any
-    script is transliterated (`Straße` → `strasse`, `Ærø` → `aero`, `Москва` → `moskva`,
-    `北京` → `bei-jing`: a Chinese character is a word), a run of `+` or `#` that ends a
-    word is spelled out (`C++` → `c-plus-plus`, `C#` → `c-sharp`), anything else is a hyphen."""
+def slugify(text: str, style: str = "ascii") -> str:
+    """Return `text` as a URL slug, losing no letter, in the site's `slugs:` style.
+
+    `ascii`: `[a-z0-9-]`, every letter of any script transliterated (`Straße` → `strasse`,
+    `Ærø` → `aero`, `Москва` → `moskva`, `北京` → `bei-jing`: a Chinese character is a word).
+    `unicode`: the letters, marks and digits of every script kept as they are, lower-cased,
+    in Unicode's composed form (NFC): `Straße` → `straße`, `北京` → `北京`.
+    In both, a run of `+` or `#` that ends a word is spelled out (`C++` → `c-plus-plus`,
+    `C#` → `c-sharp`) and anything else is a hyphen."""
     text = _SPELLED_OUT.sub(lambda match: "".join(f" {_SYMBOL_NAMES[c]} " for c in match.group()), text)
+    if style == "unicode":
+        return "-".join("".join(map(_kept, unicodedata.normalize("NFC", text).lower())).split())
     if not text.isascii():
         text = "".join(map(_in_ascii, unicodedata.normalize("NFC", text)))
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept(char: str) -> str:
+    """A letter, mark or digit of any script as it is (a Devanagari vowel sign is a mark:
+    dropping it would change the word); anything else a space."""
+    return char if unicodedata.category(char)[0] in "LMN" else " "
+
+
+def slug_size(slug: str) -> int:
+    """Return the size of a slug in a file name: its bytes in UTF-8 (a character of a-z is one)."""
+    return len(slug.encode("utf-8"))
 
 
 _SYMBOL_NAMES = {"+": "plus", "#": "sharp"}
@@ -177,21 +195,22 @@ MAX_TAGS = 100
 """Tags of one article that are used; more are a warning."""
 
 MAX_SLUG_LENGTH = 200
-"""Characters of a slug (a folder name of the output, 255 bytes at most on common file
-systems, which leaves room for text around `{slug}` in the permalink pattern)."""
+"""Bytes of a slug in UTF-8, characters of an ASCII one (a folder name of the output, 255
+bytes at most on common file systems, which leaves room for text around `{slug}` in the
+permalink pattern)."""
 
 
 @functools.lru_cache(maxsize=65536)
-def name_slug(name: str) -> str:
-    """Return the slug of a tag or byline name: `slugify(name)`, and when that is longer
-    than MAX_SLUG_LENGTH, cut at a hyphen and ended with 8 hex digits of its hash, so that
-    two long names that differ only at their end keep two slugs (a name is text of any
-    length; a slug is a folder name)."""
-    slug = slugify(name)
-    if len(slug) <= MAX_SLUG_LENGTH:
+def name_slug(name: str, style: str = "ascii") -> str:
+    """Return the slug of a tag or byline name: `slugify(name, style)`, and when that is
+    longer than MAX_SLUG_LENGTH bytes, cut at a hyphen and ended with 8 hex digits of its
+    hash, so that two long names that differ only at their end keep two slugs (a name is
+    text of any length; a slug is a folder name)."""
+    slug = slugify(name, style)
+    if slug_size(slug) <= MAX_SLUG_LENGTH:
         return slug
     digest = hashlib.blake2b(slug.encode(), digest_size=4).hexdigest()
-    head = slug[:MAX_SLUG_LENGTH - len(digest) - 1]
+    head = slug.encode()[:MAX_SLUG_LENGTH - len(digest) - 1].decode("utf-8", errors="ignore")
     if "-" in head:
         head = head.rsplit("-", 1)[0]
     return f"{head}-{digest}"
@@ -379,9 +398,9 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
     if section == "articles":
         record = _load_article(doc, checker, config, digests)
     elif section == "authors":
-        record = _load_author(doc, checker, digests)
+        record = _load_author(doc, checker, config, digests)
     else:
-        record = _load_page(doc, checker, digests)
+        record = _load_page(doc, checker, config, digests)
     return record, problems, doc.body
 
 
@@ -562,31 +581,33 @@ class _Checker:
             return None
         return value
 
-    def slug(self, fallback: str) -> str | None:
+    def slug(self, fallback: str, style: str) -> str | None:
+        unit = "characters" if style == "ascii" else "bytes in UTF-8"
         if "slug" in self.doc.meta:
             given = self.optional_text("slug")
             if given is None:
                 self.error("slug", "'slug' must not be empty")
                 return None
-            slug = slugify(given)
+            slug = slugify(given, style)
             if not slug:
                 self.error("slug", f"'slug': {given!r} has no letters or digits to make a URL from")
                 return None
-            if len(slug) > MAX_SLUG_LENGTH:
-                self.error("slug", f"'slug' is too long: {len(slug)} characters (at most {MAX_SLUG_LENGTH})",
+            if slug_size(slug) > MAX_SLUG_LENGTH:
+                self.error("slug", f"'slug' is too long: {slug_size(slug)} {unit} (at most {MAX_SLUG_LENGTH})",
                            "shorten it: the slug names a folder of the output")
                 return None
             if slug != given:
                 self.warn("slug", f"'slug': {given!r} is not a URL slug; '{slug}' is used",
-                          "a slug has only lowercase letters a-z, digits and '-'")
+                          "a slug has only lowercase letters a-z, digits and '-'" if style == "ascii" else
+                          "a slug has only lowercase letters, marks and digits, and '-'")
             return slug
-        slug = slugify(fallback)
+        slug = slugify(fallback, style)
         if not slug:
             self.error("slug", f"cannot make a URL slug from the file name {fallback!r}",
-                       "add a 'slug:' field with letters a-z and digits")
+                       "add a 'slug:' field with letters and digits")
             return None
-        if len(slug) > MAX_SLUG_LENGTH:
-            self.error("slug", f"the file name makes a slug of {len(slug)} characters (at most {MAX_SLUG_LENGTH})",
+        if slug_size(slug) > MAX_SLUG_LENGTH:
+            self.error("slug", f"the file name makes a slug of {slug_size(slug)} {unit} (at most {MAX_SLUG_LENGTH})",
                        "add a shorter 'slug:' field, or rename the file")
             return None
         return slug
@@ -659,11 +680,11 @@ def _load_article(doc: Document, check: _Checker, config: SiteConfig, digests: t
                    f"an article has at most {MAX_TAGS} tags: keep the ones readers would follow")
         tags = tags[:MAX_TAGS]
     for tag in tags:
-        if not slugify(tag):
+        if not slugify(tag, config.slugs):
             check.error("tags", f"tag {tag!r} has no letters or digits to make a URL from")
     image = _image(check, "image")
     stem = doc.src_path.rsplit("/", 1)[-1][:-3]
-    slug = check.slug(stem)
+    slug = check.slug(stem, config.slugs)
     draft = check.boolean("draft")
     record_fields = dict(
         subtitle=check.optional_text("subtitle"), summary=check.optional_text("summary"),
@@ -709,12 +730,12 @@ def _image(check: _Checker, key: str) -> Image | None:
     return Image(**{name: text.strip() for name, text in parts.items()})
 
 
-def _load_author(doc: Document, check: _Checker, digests: tuple[str, str]) -> AuthorRecord | None:
+def _load_author(doc: Document, check: _Checker, config: SiteConfig, digests: tuple[str, str]) -> AuthorRecord | None:
     extra = check.unknown_fields(AUTHOR_FIELDS)
     author_id = doc.src_path.rsplit("/", 1)[-1][:-3]
-    if slugify(author_id) != author_id:
+    if slugify(author_id, config.slugs) != author_id:
         check.error("name", f"author file name {author_id!r} is not a valid id",
-                    f"rename the file to content/authors/{slugify(author_id) or 'name'}.md")
+                    f"rename the file to content/authors/{slugify(author_id, config.slugs) or 'name'}.md")
     name = check.required_text("name")
     role = check.optional_text("role")
     avatar = check.optional_text("avatar")
@@ -735,10 +756,10 @@ def _load_author(doc: Document, check: _Checker, digests: tuple[str, str]) -> Au
                         *digests, doc.key_lines, extra)
 
 
-def _load_page(doc: Document, check: _Checker, digests: tuple[str, str]) -> PageRecord | None:
+def _load_page(doc: Document, check: _Checker, config: SiteConfig, digests: tuple[str, str]) -> PageRecord | None:
     extra = check.unknown_fields(PAGE_FIELDS)
     title = check.required_text("title")
-    slug = check.slug(doc.src_path.rsplit("/", 1)[-1][:-3])
+    slug = check.slug(doc.src_path.rsplit("/", 1)[-1][:-3], config.slugs)
     draft = check.boolean("draft")
     if check.failed or title is None or slug is None:
         return None

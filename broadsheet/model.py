@@ -111,7 +111,8 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
     problems: list[Problem] = []
     _check_unique_slugs(records, problems)
     profiles = {a.id: a for a in records.authors}
-    resolve = _author_resolver(records.authors)
+    style = config.slugs
+    resolve = _author_resolver(records.authors, style)
 
     built: list[tuple[ArticleRecord, str]] = []
     upcoming = []
@@ -128,7 +129,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
     built.sort(key=lambda pair: article_order(pair[0]))
     next_scheduled = min(upcoming, key=lambda r: (r.date, r.src_path), default=None)
 
-    _warn_tag_variants(records.articles, problems)
+    _warn_tag_variants(records.articles, problems, style)
     used_spellings: dict[str, Counter] = defaultdict(Counter)
     authors: dict[str, Author] = {a.id: Author(a.id, a.name, a.role, a.avatar, a.links, a) for a in records.authors}
     articles: list[Article] = []
@@ -137,20 +138,20 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
         for ref in record.author_refs:
             author_id = resolve(ref)
             if author_id is None:
-                author_id = name_slug(ref)
+                author_id = name_slug(ref, style)
                 if not author_id:
                     continue  # reported below: it has no page URL (it would be /authors//)
                 authors.setdefault(author_id, Author(author_id, ref, None, None, (), None))
             ids[author_id] = None
         slugs: dict[str, None] = {}  # ordered and deduplicated in linear time (issue 10: 5,000 tags)
         for name in record.tags:
-            slug = name_slug(name)
+            slug = name_slug(name, style)
             used_spellings[slug][name] += 1
             slugs[slug] = None
         articles.append(Article.of(record, tuple(ids), tuple(slugs), status))
     for record in records.articles:
         for ref in record.author_refs:
-            if resolve(ref) is None and not slugify(ref):
+            if resolve(ref) is None and not slugify(ref, style):
                 problems.append(error(SourceLoc(record.src_path, record.key_lines.get(
                     "authors", record.key_lines.get("author"))), f"author {ref!r} has no letters or digits to "
                     "make a URL from", "write the author's id (the file name in content/authors/) or name"))
@@ -158,7 +159,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
                 guess = did_you_mean(ref, list(profiles) + [a.name for a in records.authors])
                 problems.append(warning(SourceLoc(record.src_path, record.key_lines.get(
                     "authors", record.key_lines.get("author"))), f"unknown author '{ref}': a page is generated for them",
-                    f"did you mean '{guess}'?" if guess else f"add content/authors/{name_slug(ref)}.md with a name and bio"))
+                    f"did you mean '{guess}'?" if guess else f"add content/authors/{name_slug(ref, style)}.md with a name and bio"))
 
     tags = {slug: Tag(slug, _most_used(counter)) for slug, counter in sorted(used_spellings.items())}
     by_author: dict[str, list[int]] = defaultdict(list)
@@ -250,7 +251,7 @@ def _most_used(counter: Counter) -> str:
     return min(counter.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def _author_resolver(profiles: tuple[AuthorRecord, ...]):
+def _author_resolver(profiles: tuple[AuthorRecord, ...], style: str):
     """Return a function from a byline reference to an author id (or None)."""
     index: dict[str, str] = {}
     for author in sorted(profiles, key=lambda a: a.id):
@@ -261,20 +262,20 @@ def _author_resolver(profiles: tuple[AuthorRecord, ...]):
 
     def resolve(ref: str) -> str | None:
         found = index.get(ref.strip().casefold())
-        if found is None and slugify(ref) in ids:
-            found = slugify(ref)
+        if found is None and slugify(ref, style) in ids:
+            found = slugify(ref, style)
         return found
     return resolve
 
 
-def _warn_tag_variants(records: tuple[ArticleRecord, ...], problems: list[Problem]) -> None:
+def _warn_tag_variants(records: tuple[ArticleRecord, ...], problems: list[Problem], style: str) -> None:
     """Warn, at each article's tags line, where one tag is spelled in several ways (case,
     spaces, punctuation: `Budget`, `budget`); an error where two different names would
     share one tag page (`Ærø` and `aero`: other letters, one slug)."""
     spellings: dict[str, Counter] = defaultdict(Counter)
     for record in records:
         for name in record.tags:
-            spellings[name_slug(name)][name] += 1
+            spellings[name_slug(name, style)][name] += 1
     conflicts: dict[str, list[str]] = {}  # name → the names of other words with its slug
     for counter in spellings.values():
         if len(counter) > 1:
@@ -286,7 +287,7 @@ def _warn_tag_variants(records: tuple[ArticleRecord, ...], problems: list[Proble
     reported: set[str] = set()
     for record in records:
         for name in record.tags:
-            slug = name_slug(name)
+            slug = name_slug(name, style)
             counter = spellings[slug]
             if name in conflicts:
                 if name in reported:  # (at its first use: a tag may have thousands)

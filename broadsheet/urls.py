@@ -9,6 +9,7 @@ Pure: no I/O, nothing of the model beyond a record's slug and date.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from .config import SiteConfig
 
@@ -108,10 +109,17 @@ class Links:
         """Return a site path (`/a/b/`) or an absolute URL as an href."""
         if is_external(path):
             return path
-        return self.base_path + path.lstrip("/")
+        return self.base_path + encoded(path.lstrip("/"))
 
     def abs_url(self, path: str) -> str:
         """Return a site path (`/a/b/`) as an absolute URL, base_url included."""
         if is_external(path):
             return path
-        return self.base_url + path.lstrip("/")
+        return self.base_url + encoded(path.lstrip("/"))
+
+
+def encoded(path: str) -> str:
+    """Return a site path with every character a URL cannot hold as it is percent-encoded
+    in UTF-8 (`北京/` → `%E5%8C%97%E4%BA%AC/`): a path of ASCII letters is returned as it is,
+    and so are the `%`, `?`, `#` and other delimiters already in it."""
+    return path if path.isascii() and " " not in path else quote(path, safe="/%?#[]@!$&'()*+,;=:~")

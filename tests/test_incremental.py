@@ -152,6 +152,7 @@ class Art:
     link: str | None = None
     """A link written in the last paragraph: to another file (relative) or a site path."""
     body_image: str | None = None
+    language: str | None = None
 
     def text(self) -> str:
         meta = {"title": self.title, "date": self.date}
@@ -161,7 +162,7 @@ class Art:
             meta["tags"] = self.tags
         if self.authors:
             meta["authors"] = self.authors
-        for key in ("summary", "subtitle", "slug"):
+        for key in ("summary", "subtitle", "slug", "language"):
             if getattr(self, key):
                 meta[key] = getattr(self, key)
         if self.image:
@@ -200,10 +201,11 @@ class Config:
     timezone: str = "UTC"
     permalink: str = "/{year}/{month}/{slug}/"
     tagline: str | None = None
+    language: str = "en"
 
     def text(self) -> str:
         values = {"title": self.title, "base_url": "https://example.org/news/", "timezone": self.timezone,
-                  "paginate": self.paginate, "permalink": self.permalink}
+                  "paginate": self.paginate, "permalink": self.permalink, "language": self.language}
         if self.tagline:
             values["tagline"] = self.tagline
         return "".join(f"{key}: {json.dumps(value)}\n" for key, value in values.items())
@@ -485,11 +487,32 @@ class IncrementalMachine(RuleBasedStateMachine):
             target.write_text(template_variant(name, version), encoding="utf-8")
         self.check(f"template {name} v{version}")
 
-    @rule(what=st.sampled_from(["title", "paginate", "timezone", "permalink", "tagline"]), data=st.data())
+    @precondition(lambda self: self.articles)
+    @rule(data=st.data(), language=st.sampled_from([None, "de", "ar", "en"]))
+    def change_language(self, data, language):
+        path = data.draw(st.sampled_from(sorted(self.articles)), label="article")
+        self.articles[path].language = language
+        self.write_article(path)
+        self.check(f"language of {path} {language}")
+
+    @rule(language=st.sampled_from(["en", "de"]), text=st.none() | st.sampled_from(["Latest", "Neu & frisch"]))
+    def edit_messages(self, language, text):
+        target = self.site / "layouts" / "i18n" / f"{language}.yaml"
+        if text is None:
+            if not target.exists():
+                return
+            target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(f"latest_stories: {json.dumps(text)}\nreading_time: {{other: '{text} {{count}}'}}\n",
+                              encoding="utf-8")
+        self.check(f"messages {language}: {text!r}")
+
+    @rule(what=st.sampled_from(["title", "paginate", "timezone", "permalink", "tagline", "language"]), data=st.data())
     def edit_config(self, what, data):
         choices = {"title": ["Test Gazette", 'The "Daily" & Co'], "paginate": [1, 2, 3],
                    "timezone": ["UTC", "Europe/Berlin"], "permalink": ["/{year}/{month}/{slug}/", "/articles/{slug}/"],
-                   "tagline": [None, "News & views"]}[what]
+                   "tagline": [None, "News & views"], "language": ["en", "de", "ar"]}[what]
         self.config = replace(self.config, **{what: data.draw(st.sampled_from(choices), label=what)})
         self.write_config()
         self.check(f"config {what}={getattr(self.config, what)!r}")

@@ -211,7 +211,7 @@ def test_issue_12_polish_plurals_take_all_their_forms(tmp_path):
     from broadsheet.errors import SourceLoc
     from zoneinfo import ZoneInfo
     problems = []
-    polish = Language("pl", load_messages(tmp_path, "pl", {}, SourceLoc("config.yaml"), problems), ZoneInfo("UTC"))
+    polish = Language("pl", load_messages(tmp_path, "pl", None, {}, SourceLoc("config.yaml"), problems), ZoneInfo("UTC"))
     assert problems == []
     assert [polish.text("articles_count", count=n) for n in (1, 2, 5, 22, 1000)] == \
         ["1 artykuł", "2 artykuły", "5 artykułów", "22 artykuły", "1\xa0000 artykułów"]  # and Polish digit groups
@@ -262,7 +262,7 @@ def test_issue_12_a_language_the_theme_does_not_speak_yet_shows_english_with_a_w
     site = words_site(tmp_path / "site", "fi")
     result = run_cli("--site", str(site))
     assert result.returncode == 0, result.stderr
-    assert "the theme has no words in 'fi' yet" in result.stderr
+    assert "config.yaml:4: warning: the theme has no words in 'fi' yet" in result.stderr
     assert "layouts/i18n/fi.yaml" in result.stderr
     one = page_text(site / "output/articles/one/index.html")
     assert '<html lang="fi" dir="ltr">' in one and "min read" in one
@@ -293,3 +293,47 @@ def test_issue_12_an_article_in_another_language_than_the_site_is_marked_up_so(t
     result = run_cli("--site", str(site))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "content/articles/english.md:4: error: 'language': unknown language 'english'" in result.stderr
+
+
+def test_issue_12_slugs_unicode_keeps_the_letters_and_percent_encodes_the_urls(tmp_path):
+    from urllib.parse import quote
+    site = make_site(tmp_path / "site", {
+        "config.yaml": "title: T\nbase_url: https://example.org/news/\nslugs: unicode\n",
+        "content/articles/北京的春天.md": article("北京的春天", tags="[北京, Ærø]",
+                                                body="另见[柏林](/articles/straße/)和[北京](/tags/%E5%8C%97%E4%BA%AC/)。\n"),
+        "content/articles/straße.md": article("Berliner Straße", "2026-03-02 09:00", tags="[aero, हिन्दी]",
+                                             body="Siehe [Peking](北京的春天.md).\n"),
+    })
+    result = run_cli("--site", str(site), "--strict")
+    assert result.returncode == 0, result.stderr
+    out = site / "output"
+    for page in ("articles/北京的春天", "articles/straße", "tags/北京", "tags/ærø", "tags/aero", "tags/हिन्दी"):
+        assert (out / page / "index.html").is_file(), page  # files named in UTF-8; Ærø and aero are two tags
+    chinese = page_text(out / "articles/北京的春天/index.html")
+    assert f'href="/news/articles/{quote("straße")}/"' in chinese and f'href="/news/tags/{quote("北京")}/"' in chinese
+    assert f'<link rel="canonical" href="https://example.org/news/articles/{quote("北京的春天")}/">' in chinese
+    assert f'href="/news/articles/{quote("北京的春天")}/"' in page_text(out / "articles/straße/index.html")
+    sitemap = page_text(out / "sitemaps/2026.xml")
+    assert f"<loc>https://example.org/news/articles/{quote('北京的春天')}/</loc>" in sitemap and "北京" not in sitemap
+    assert slugify("हिन्दी समाचार", "unicode") == "हिन्दी-समाचार"  # the vowel signs (marks) are kept
+    assert slugify("Straße & Ærø: C++", "unicode") == "straße-ærø-c-plus-plus"
+
+
+def test_issue_12_a_slugs_setting_other_than_ascii_or_unicode_is_an_error_at_its_line(tmp_path):
+    site = make_site(tmp_path / "site", {"config.yaml": "title: T\nslugs: pinyin\n",
+                                         "content/articles/a.md": article("A")})
+    result = run_cli("--site", str(site))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "config.yaml:2: error: 'slugs': must be 'ascii' or 'unicode', not 'pinyin'" in result.stderr
+
+
+def test_issue_12_a_message_no_template_uses_is_a_warning_unless_a_site_template_asks_for_it(tmp_path):
+    site = words_site(tmp_path / "site", "de", **{
+        "layouts/i18n/de.yaml": "newsletter: Unser Newsletter\nfootnote_text: Fußnote\n",
+        "layouts/partials/head_extra.html": '<meta name="newsletter" content="{{ t("newsletter") }}">\n',
+    })
+    result = run_cli("--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "layouts/i18n/de.yaml:2: warning: unknown message 'footnote_text': no template uses it" in result.stderr
+    assert "'newsletter'" not in result.stderr
+    assert '<meta name="newsletter" content="Unser Newsletter">' in page_text(site / "output/index.html")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import importlib.util
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -80,6 +81,15 @@ def sample_output(tmp_path_factory) -> Path:
     return site
 
 
+def screenshot(page, name: str, fallback: Path) -> None:
+    """Keep a full-page screenshot: in $BROADSHEET_SCREENSHOTS when set (to look at them), else
+    beside the test's site."""
+    folder = Path(os.environ.get("BROADSHEET_SCREENSHOTS") or fallback)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / name), full_page=True)
+    assert (folder / name).stat().st_size > 1000
+
+
 SPLIT_WORDS = """() => {
   // Every word of every table cell, and whether it is drawn on more than one line.
   const split = [];
@@ -107,6 +117,7 @@ def test_issue_12_the_sample_site_fits_the_screen_and_its_tables_scroll_instead_
         page = served.open(path, width)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{path} scrolls sideways at {width}px"
     page = served.open("/articles/bus-punctuality-data/", width)
+    screenshot(page, f"table-article-{width}.png", sample_output)
     assert page.locator(".prose table").count() == 1
     assert page.evaluate(SPLIT_WORDS) == [], "a word of a table is broken across lines"
     box = page.evaluate("(() => { const b = document.querySelector('.table-scroll');"
@@ -209,11 +220,20 @@ def test_issue_12_the_archive_offers_jump_to_before_its_long_list_on_a_phone(ser
     assert jump["y"] + jump["height"] <= first["y"]
 
 
+RTL_TABLE = "| المدينة | السكان |\n|---|---:|\n| القاهرة الكبرى | 22٬183٬000 |\n| الإسكندرية | 5٬588٬000 |\n"
+
+
 def test_issue_12_a_right_to_left_site_mirrors_its_layout(serve, tmp_path):
     site = make_site(tmp_path / "site", {
-        "content/articles/a.md": article("القاهرة", body="> اقتباس من المقال.\n\nنص المقال.\n", tags="[مصر]"),
+        "content/articles/a.md": article("القاهرة", body="> اقتباس من المقال.\n\nنص المقال.\n\n" + RTL_TABLE,
+                                         tags="[مصر]"),
     }, config="title: الجريدة\nbase_url: https://example.org/\nlanguage: ar\n")
     served = serve(site)
+    for width in WIDTHS:
+        page = served.open("/articles/a/", width)
+        screenshot(page, f"rtl-article-{width}.png", tmp_path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"scrolls sideways at {width}px"
+        assert page.evaluate(SPLIT_WORDS) == [], "a word of a table is broken across lines"
     home = served.open("/", 1280)
     main, sidebar = home.locator("main").bounding_box(), home.locator(".sidebar").bounding_box()
     assert sidebar["x"] + sidebar["width"] <= main["x"], "the sidebar is not on the left of a right-to-left page"
