@@ -211,6 +211,18 @@ class Config:
         return "".join(f"{key}: {json.dumps(value)}\n" for key, value in values.items())
 
 
+def write_or_remove(target: Path, text: str | None) -> bool:
+    """Write `text` to `target`, or remove it when `text` is None; False when there was nothing to remove."""
+    if text is None:
+        if not target.exists():
+            return False
+        target.unlink()
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return True
+
+
 def theme_text(name: str) -> str:
     return (THEME_DIR / name).read_text(encoding="utf-8")
 
@@ -477,15 +489,8 @@ class IncrementalMachine(RuleBasedStateMachine):
 
     @rule(name=st.sampled_from(TEMPLATES), version=st.none() | st.integers(1, 3))
     def edit_template(self, name, version):
-        target = self.site / "layouts" / name
-        if version is None:
-            if not target.exists():
-                return
-            target.unlink()
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(template_variant(name, version), encoding="utf-8")
-        self.check(f"template {name} v{version}")
+        if write_or_remove(self.site / "layouts" / name, template_variant(name, version) if version else None):
+            self.check(f"template {name} v{version}")
 
     @precondition(lambda self: self.articles)
     @rule(data=st.data(), language=st.sampled_from([None, "de", "ar", "en"]))
@@ -497,16 +502,9 @@ class IncrementalMachine(RuleBasedStateMachine):
 
     @rule(language=st.sampled_from(["en", "de"]), text=st.none() | st.sampled_from(["Latest", "Neu & frisch"]))
     def edit_messages(self, language, text):
-        target = self.site / "layouts" / "i18n" / f"{language}.yaml"
-        if text is None:
-            if not target.exists():
-                return
-            target.unlink()
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(f"latest_stories: {json.dumps(text)}\nreading_time: {{other: '{text} {{count}}'}}\n",
-                              encoding="utf-8")
-        self.check(f"messages {language}: {text!r}")
+        catalogue = f"latest_stories: {json.dumps(text)}\nreading_time: {{other: '{text} {{count}}'}}\n"
+        if write_or_remove(self.site / "layouts" / "i18n" / f"{language}.yaml", catalogue if text else None):
+            self.check(f"messages {language}: {text!r}")
 
     @rule(what=st.sampled_from(["title", "paginate", "timezone", "permalink", "tagline", "language"]), data=st.data())
     def edit_config(self, what, data):
