@@ -133,6 +133,8 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
     used_spellings: dict[str, Counter] = defaultdict(Counter)
     authors: dict[str, Author] = {a.id: Author(a.id, a.name, a.role, a.avatar, a.links, a) for a in records.authors}
     articles: list[Article] = []
+    bylines: dict[str, str] = {}  # generated author id → the byline that made it
+    reported: set[str] = set()
     for record, status in built:
         ids: dict[str, None] = {}
         for ref in record.author_refs:
@@ -142,6 +144,15 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
                 if not author_id:
                     continue  # reported below: it has no page URL (it would be /authors//)
                 authors.setdefault(author_id, Author(author_id, ref, None, None, (), None))
+                first = bylines.setdefault(author_id, ref)
+                if _tag_words(first) != _tag_words(ref) and ref not in reported:
+                    reported.add(ref)  # (at its first use: a byline may have thousands)
+                    problems.append(error(
+                        SourceLoc(record.src_path, record.key_lines.get("authors", record.key_lines.get("author"))),
+                        f"byline '{ref}' and byline '{first}' are different names with one URL, "
+                        f"/authors/{author_id}/: their articles would be merged on one page",
+                        f"add a profile for one of them (content/authors/<id>.md with its name), or tell the "
+                        f"names apart"))
             ids[author_id] = None
         slugs: dict[str, None] = {}  # ordered and deduplicated in linear time (issue 10: 5,000 tags)
         for name in record.tags:

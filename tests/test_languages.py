@@ -337,3 +337,19 @@ def test_issue_12_a_message_no_template_uses_is_a_warning_unless_a_site_template
     assert "layouts/i18n/de.yaml:2: warning: unknown message 'footnote_text': no template uses it" in result.stderr
     assert "'newsletter'" not in result.stderr
     assert '<meta name="newsletter" content="Unser Newsletter">' in page_text(site / "output/index.html")
+
+
+def test_issue_12_two_different_bylines_with_one_slug_are_an_error_naming_both(tmp_path):
+    site = make_site(tmp_path / "site", {
+        "content/articles/a.md": article("One", author="Søren Ærø"),
+        "content/articles/b.md": article("Two", "2026-03-02 09:00", author="Soren Aero"),
+        "content/articles/c.md": article("Three", "2026-03-03 09:00", author="soren-aero"),
+    })
+    result = run_cli("--site", str(site))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    # Articles are related newest first: "soren-aero" (c) comes first, then "Soren Aero" (b), one
+    # name in two spellings; "Søren Ærø" (a) is another name.
+    assert "content/articles/a.md:4: error: byline 'Søren Ærø' and byline 'soren-aero' are different names " \
+           "with one URL, /authors/soren-aero/" in result.stderr, result.stderr
+    assert "byline 'Soren Aero'" not in result.stderr
+    assert not (site / "output").exists()
