@@ -144,8 +144,9 @@ def _check_value(key: str, value: Any, loc: SourceLoc, problems: list[Problem]) 
             return bad("must be text")
         if key == "title" and not value.strip():
             return bad("must not be empty")
-        if key == "language" and check_language(value):
-            return bad(check_language(value), "use a language tag such as en, en-GB, de, fr, pt-BR, zh, ja or ar")
+        wrong = check_language(value) if key == "language" else None
+        if wrong:
+            return bad(wrong, "use a language tag such as en, en-GB, de, fr, pt-BR, zh, ja or ar")
         return value
     if key == "base_url":
         if not isinstance(value, str):
