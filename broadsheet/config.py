@@ -34,6 +34,39 @@ class NavLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Edition:
+    """One language of the site: its own home, listings, feeds and words. The site's own
+    language is the edition with code '' (at the root); each other one of `languages:`
+    lives under its prefix (`/de/`)."""
+
+    code: str
+    """'' for the site's own language, else the language tag as written under `languages:`."""
+    language: str
+    """The BCP 47 tag: `<html lang>`, the words, the dates."""
+    title: str
+    tagline: str
+    description: str
+    nav: tuple[NavLink, ...]
+    messages: Mapping[str, Message]
+
+    __reduce__ = positional_reduce
+
+    @property
+    def prefix(self) -> str:
+        """The path every page of the edition starts with: '' or `/de`."""
+        return edition_prefix(self.code)
+
+
+def edition_prefix(code: str) -> str:
+    """Return the path every page of the edition `code` starts with: '' or `/de`."""
+    return f"/{code.lower()}" if code else ""
+
+
+EDITION_KEYS = ("title", "tagline", "description", "nav", "messages")
+"""What a language under `languages:` may set for itself (the rest is the site's)."""
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """Every site setting, with its default. Field docs are the config reference."""
 
@@ -68,6 +101,10 @@ class SiteConfig:
     messages: Mapping[str, Message] = field(default_factory=dict)
     """The theme's words replaced: `name: text` (or texts by plural category). Once loaded,
     every message of the site's language, the theme's and layouts/i18n/'s included."""
+    languages: tuple[Edition, ...] = ()
+    """The site's other languages, each with its pages under `/<code>/`: a list of
+    language tags, or a mapping of each to its own `title`, `tagline`, `description`,
+    `nav` and `messages`."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Anything else for templates: reaches them as `site.extra`."""
     config_path: str | None = None
@@ -82,8 +119,38 @@ class SiteConfig:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def editions(self) -> tuple[Edition, ...]:
+        """Every language of the site: its own (code '') first, then `languages`."""
+        return (Edition("", self.language, self.title, self.tagline, self.description, self.nav, self.messages),
+                *self.languages)
+
+    def edition(self, code: str) -> Edition:
+        """Return the edition of `code` ('' for the site's own language)."""
+        if not code:
+            return self.editions[0]
+        return next(e for e in self.languages if e.code == code)
+
+    def edition_for(self, language: str | None) -> str:
+        """Return the code of the edition an item written in `language` belongs to: the
+        edition of that language, or of its primary language (`de` for `de-AT`), else the
+        site's own ('')."""
+        if not language or not self.languages:
+            return ""
+        wanted = language.casefold()
+        for edition in self.languages:
+            if edition.code.casefold() == wanted:
+                return edition.code
+        primary = wanted.split("-")[0]
+        for edition in self.languages:
+            if edition.code.casefold() == primary:
+                return edition.code
+        return ""
+
 
 KNOWN_KEYS = tuple(f for f in SiteConfig.__dataclass_fields__ if f != "config_path")
+DEFERRED_KEYS = ("languages",)
+"""Settings checked once the others are known (a language's own settings default to the site's)."""
 
 
 def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig, list[Problem]]:
@@ -115,6 +182,8 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
             problems.append(warning(loc(key), f"unknown setting '{key}'",
                                     f"did you mean '{guess}'?" if guess else "put custom settings under 'extra:'"))
             continue
+        if key in DEFERRED_KEYS:
+            continue
         checked = _check_value(key, value, loc(key), problems)
         if checked is not None:
             changes[key] = checked
@@ -129,7 +198,58 @@ def load_config(site_dir: Path, base_url: str | None = None) -> tuple[SiteConfig
     language = changes.get("language", config.language)
     changes["messages"] = load_messages(site_dir, language, loc("language") if "language" in lines else None,
                                         changes.get("messages", {}), loc("messages"), problems)
-    return replace(config, **changes), problems
+    config = replace(config, **changes)
+    if values.get("languages") is not None:
+        config = replace(config, languages=_editions(site_dir, config, values["languages"], loc("languages"), problems))
+    return config, problems
+
+
+def _editions(site_dir: Path, config: SiteConfig, value: Any, at: SourceLoc, problems: list[Problem],
+              ) -> tuple[Edition, ...]:
+    """Return the checked `languages:` setting: each language with its settings (the site's
+    where it sets none) and its whole catalogue of words."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        value = {item: {} for item in value}
+    if not isinstance(value, Mapping):
+        problems.append(error(at, "'languages': must be a list of language tags, or a mapping of each to its "
+                                  "own settings", "write e.g. languages: [de, fr]"))
+        return ()
+    editions: list[Edition] = []
+    prefixes = {config.language.casefold(): "language"}
+    for code, settings in value.items():
+        code = str(code)
+        where = f"languages.{code}"
+        wrong = check_language(code)
+        if wrong:
+            problems.append(error(at, f"'{where}': {wrong}", "use a language tag such as de, fr, pt-BR, zh or ar"))
+            continue
+        if code.casefold() in prefixes:
+            problems.append(error(at, f"'{where}': '{code}' is already the site's "
+                                      + ("own language (language:)" if prefixes[code.casefold()] == "language"
+                                         else "language listed as " + repr(prefixes[code.casefold()])),
+                                  "list each of the site's other languages once, and not the site's own"))
+            continue
+        prefixes[code.casefold()] = code
+        if settings is None:
+            settings = {}
+        if not isinstance(settings, Mapping):
+            problems.append(error(at, f"'{where}': must be a mapping of settings ({', '.join(EDITION_KEYS)})"))
+            continue
+        own: dict[str, Any] = {}
+        for key, item in settings.items():
+            if key not in EDITION_KEYS:
+                guess = did_you_mean(str(key), EDITION_KEYS)
+                problems.append(warning(at, f"'{where}' has an unknown setting '{key}'",
+                                        f"did you mean '{guess}'?" if guess else
+                                        f"a language sets only {', '.join(EDITION_KEYS)}; the rest is the site's"))
+                continue
+            checked = _check_value(key, item, at, problems)
+            if checked is not None:
+                own[key] = checked
+        messages = load_messages(site_dir, code, at, own.get("messages", {}), at, problems)
+        editions.append(Edition(code, code, own.get("title", config.title), own.get("tagline", config.tagline),
+                                own.get("description", config.description), own.get("nav", config.nav), messages))
+    return tuple(editions)
 
 
 def _check_value(key: str, value: Any, loc: SourceLoc, problems: list[Problem]) -> Any:

@@ -39,7 +39,7 @@ class Fingerprints:
         """A previous build's card hashes by source, valid for sources not in `changed`."""
         self.changed: frozenset[str] = frozenset()
         self._cards: dict[int, str] = {}
-        self._authors: dict[str, str] = {}
+        self._authors: dict[tuple[str, str], str] = {}
 
     def fingerprint(self, route: Route, inputs: PageInputs, template_token: str) -> str:
         """Return a hash of every input of the route's page: equal hashes, equal bytes."""
@@ -51,8 +51,8 @@ class Fingerprints:
             # The body's HTML as well as the source: a link to another file renders
             # differently when that file is renamed or deleted, the source unchanged.
             [(records[src].digest, info[src].html_digest) for src in inputs.bodies],
-            [self.author_token(a) for a in inputs.authors],
-            [self.tag_token(t) for t in inputs.tags],
+            [self.author_token(a, route.edition) for a in inputs.authors],
+            [self.tag_token(t, route.edition) for t in inputs.tags],
             list(inputs.facts.items()))
 
     def readers(self, inputs: PageInputs) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -81,7 +81,8 @@ class Fingerprints:
         image = self.resolver.media_url(record.image.src, src_path) if record.image else None
         # The slug too: it comes from the file name unless the front matter sets it, so two
         # files with equal bytes (or one file renamed) have equal digests but other cards.
-        inputs = digest_of(record.slug, record.digest, self.bodies.info[src_path].html_digest, article.status, image,
+        inputs = digest_of(record.slug, article.edition, record.digest, self.bodies.info[src_path].html_digest,
+                           article.status, image,
                            [(a, self.site.authors[a].name) for a in article.author_ids],
                            [(t, self.site.tags[t].name) for t in article.tag_slugs])
         token = self.known_card_token_by_inputs.get(inputs)
@@ -96,21 +97,24 @@ class Fingerprints:
         article = self.site.articles[index]
         return stamp_of(article.record) + (article.status,)
 
-    def author_token(self, author_id: str) -> str:
-        """Return a hash of what an author's view shows (profile, bio, avatar, counts)."""
-        if author_id not in self._authors:
+    def author_token(self, author_id: str, code: str) -> str:
+        """Return a hash of what an author's view in edition `code` shows (profile, bio,
+        avatar, counts)."""
+        key = (author_id, code)
+        if key not in self._authors:
             author = self.site.authors[author_id]
             source = author.record.src_path if author.record else ""
-            self._authors[author_id] = digest_of(
+            written = self.site.editions[code].by_author
+            self._authors[key] = digest_of(
                 author.id, author.name, author.record.digest if author.record else "",
                 self.bodies.info[source].html_digest if author.record else "",
-                self.resolver.media_url(author.avatar, source), len(self.site.by_author.get(author_id, ())),
-                author_id in self.site.by_author)
-        return self._authors[author_id]
+                self.resolver.media_url(author.avatar, source), len(written.get(author_id, ())),
+                author_id in written)
+        return self._authors[key]
 
-    def tag_token(self, slug: str) -> str:
-        """Return a hash of what a tag's view shows (name, slug, count)."""
-        return digest_of(slug, self.site.tags[slug].name, len(self.site.by_tag[slug]))
+    def tag_token(self, slug: str, code: str) -> str:
+        """Return a hash of what a tag's view in edition `code` shows (name, slug, count)."""
+        return digest_of(slug, self.site.tags[slug].name, len(self.site.editions[code].by_tag[slug]))
 
 
 def stamp_of(record: ArticleRecord) -> tuple:

@@ -185,6 +185,22 @@ def direction_of(tag: str) -> str:
     return "rtl" if Locale.parse(tag, sep="-").text_direction == "rtl" else "ltr"
 
 
+def language_names(tags: list[str]) -> dict[str, str]:
+    """Return each language's name in that language, as a language switcher shows it
+    ('Deutsch', 'Français', '中文'); with the region where two share a language
+    ('English (United States)', 'English (United Kingdom)')."""
+    from babel import Locale
+
+    locales = {tag: Locale.parse(tag, sep="-") for tag in tags}
+    shared = [locale.language for locale in locales.values()]
+    names = {}
+    for tag, locale in locales.items():
+        shared_language = shared.count(locale.language) > 1
+        name = locale.get_display_name(locale) if shared_language else locale.get_language_name(locale)
+        names[tag] = (name or tag)[:1].upper() + (name or tag)[1:]
+    return names
+
+
 class Language:
     """The words and the locale of one language, for one site (its time zone)."""
 

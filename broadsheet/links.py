@@ -61,9 +61,10 @@ def link_offset(body: str, ref: str, start: int = 0) -> int:
 
 def source_urls(site: Site) -> dict[str, str]:
     """Return the site path of the page each built source file becomes."""
-    found = {a.src_path: urls.article_url(site.config, a) for a in site.articles}  # an Article has the date and slug
+    config = site.config
+    found = {a.src_path: urls.permalink(config, a.edition, a.date, a.slug) for a in site.articles}
     found.update({a.record.src_path: urls.author_url(a.id) for a in site.authors.values() if a.record})
-    found.update({p.src_path: urls.page_url(p.slug) for p in site.pages})
+    found.update({p.src_path: urls.page_url_of(config, p) for p in site.pages})
     return found
 
 

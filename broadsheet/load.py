@@ -25,9 +25,9 @@ from .errors import Packed, PackedField, Problem, SourceLoc, did_you_mean, error
 from .source import Document, SourceError, decode_text, parse_document
 
 ARTICLE_FIELDS = ("title", "date", "updated", "authors", "author", "tags", "subtitle", "summary",
-                  "image", "credits", "slug", "draft", "canonical_url", "language")
+                  "image", "credits", "slug", "draft", "canonical_url", "language", "translation_key")
 AUTHOR_FIELDS = ("name", "role", "avatar", "links")
-PAGE_FIELDS = ("title", "slug", "draft")
+PAGE_FIELDS = ("title", "slug", "draft", "language", "translation_key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,8 @@ class ArticleRecord:
     canonical_url: str | None
     language: str | None
     """The article's language when it is not the site's (a BCP 47 tag), else None."""
+    translation_key: str | None
+    """What the article shares with its translations (the same key in each language)."""
     body_line: int
     digest: str
     """Hash of the file's text: the cache key of everything derived from it."""
@@ -104,6 +106,10 @@ class PageRecord:
     slug: str
     title: str
     draft: bool
+    language: str | None
+    """The page's language when it is not the site's, else None."""
+    translation_key: str | None
+    """What the page shares with its translations."""
     body_line: int
     digest: str
     body_digest: str
@@ -689,7 +695,7 @@ def _load_article(doc: Document, check: _Checker, config: SiteConfig, digests: t
     record_fields = dict(
         subtitle=check.optional_text("subtitle"), summary=check.optional_text("summary"),
         credits=check.optional_text("credits"), canonical_url=check.url("canonical_url"),
-        language=check.language("language", config.language),
+        language=check.language("language", config.language), translation_key=check.optional_text("translation_key"),
     )
     if check.failed or title is None or published is None or slug is None:
         return None
@@ -761,6 +767,9 @@ def _load_page(doc: Document, check: _Checker, config: SiteConfig, digests: tupl
     title = check.required_text("title")
     slug = check.slug(doc.src_path.rsplit("/", 1)[-1][:-3], config.slugs)
     draft = check.boolean("draft")
+    language = check.language("language", config.language)
+    translation_key = check.optional_text("translation_key")
     if check.failed or title is None or slug is None:
         return None
-    return PageRecord(doc.src_path, slug, title, draft, doc.body_line, *digests, doc.key_lines, extra)
+    return PageRecord(doc.src_path, slug, title, draft, language, translation_key, doc.body_line, *digests,
+                      doc.key_lines, extra)

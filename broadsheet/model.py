@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain, combinations
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from .config import SiteConfig
 from .errors import Packed, PackedField, Problem, SourceLoc, did_you_mean, error, positional_reduce, warning
@@ -62,6 +62,8 @@ class Article:
     author_ids: tuple[str, ...]
     tag_slugs: tuple[str, ...]
     status: str
+    edition: str
+    """The code of the edition (language) it is published in: '' for the site's own."""
     _record: ArticleRecord | Packed
     """`Packed` as the build cache loaded it: a rebuild unpacks only the records it reads."""
 
@@ -72,8 +74,39 @@ class Article:
 
     @classmethod
     def of(cls, record: ArticleRecord, author_ids: tuple[str, ...], tag_slugs: tuple[str, ...],
-           status: str) -> Article:
-        return cls(record.src_path, record.slug, record.date, author_ids, tag_slugs, status, record)
+           status: str, edition: str) -> Article:
+        return cls(record.src_path, record.slug, record.date, author_ids, tag_slugs, status, edition, record)
+
+    @property
+    def key(self) -> str:
+        """Its identity in the site: the slug, prefixed with the edition's code outside the
+        site's own language (`de/haushalt`): translations may share a slug."""
+        return item_key(self.edition, self.slug)
+
+
+def item_key(edition: str, slug: str) -> str:
+    """Return the identity of an article or page of `edition` with `slug` (see `Article.key`)."""
+    return f"{edition}/{slug}" if edition else slug
+
+
+@dataclass(frozen=True, slots=True)
+class EditionContents:
+    """What one edition (language) of the site publishes, by identity. A site in one
+    language has one edition, '', holding everything."""
+
+    code: str
+    articles: tuple[int, ...]
+    """Indexes into `Site.articles` of the edition's articles, newest first."""
+    by_author: Mapping[str, tuple[int, ...]]
+    """Author id → indexes of their articles in the edition, newest first."""
+    by_tag: Mapping[str, tuple[int, ...]]
+    """Tag slug → indexes of the edition's articles with the tag, newest first."""
+    authors: tuple[str, ...]
+    """Ids of the authors the edition lists: every profile, and each byline with articles in it."""
+    pages: tuple[str, ...]
+    """Keys (`item_key`) of the edition's standalone pages."""
+
+    __reduce__ = positional_reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +119,20 @@ class Site:
     tags: Mapping[str, Tag]
     pages: tuple[PageRecord, ...]
     assets: tuple[str, ...]
-    by_author: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    """Author id → indexes into `articles`, newest first."""
-    by_tag: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    """Tag slug → indexes into `articles`, newest first."""
+    editions: Mapping[str, EditionContents] = field(default_factory=dict)
+    """Edition code → what it publishes: '' (the site's own language) first, then each of
+    config.yaml's `languages:`."""
     related: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
-    """Article slug → indexes of up to three related articles."""
+    """Article key → indexes of up to three related articles (of its edition)."""
+    translations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Article or page key → the keys of it and its translations (`translation_key`),
+    the site's editions' order, for those that have one: articles as `article:<key>`,
+    pages as `page:<key>`."""
     next_scheduled: ArticleRecord | None = None
     """The scheduled (future-dated, not draft) article that falls due first, if any."""
+
+    def page_key(self, page: PageRecord) -> str:
+        return item_key(self.config.edition_for(page.language), page.slug)
 
 
 def article_order(record: ArticleRecord) -> tuple:
@@ -109,7 +148,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
     build, reused when no article's place or tags changed (most edits).
     """
     problems: list[Problem] = []
-    _check_unique_slugs(records, problems)
+    _check_unique_slugs(records, config, problems)
     profiles = {a.id: a for a in records.authors}
     style = config.slugs
     resolve = _author_resolver(records.authors, style)
@@ -118,9 +157,10 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
     upcoming = []
     seen_slugs: set[str] = set()
     for record in records.articles:
-        if record.slug in seen_slugs:
+        key = item_key(config.edition_for(record.language), record.slug)
+        if key in seen_slugs:
             continue  # a clash, reported above: one error per file, not a second one per URL
-        seen_slugs.add(record.slug)
+        seen_slugs.add(key)
         status = DRAFT if record.draft else SCHEDULED if record.date > now else PUBLISHED
         if status == SCHEDULED:
             upcoming.append(record)
@@ -159,7 +199,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
             slug = name_slug(name, style)
             used_spellings[slug][name] += 1
             slugs[slug] = None
-        articles.append(Article.of(record, tuple(ids), tuple(slugs), status))
+        articles.append(Article.of(record, tuple(ids), tuple(slugs), status, config.edition_for(record.language)))
     for record in records.articles:
         for ref in record.author_refs:
             if resolve(ref) is None and not slugify(ref, style):
@@ -173,26 +213,100 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
                     f"did you mean '{guess}'?" if guess else f"add content/authors/{name_slug(ref, style)}.md with a name and bio"))
 
     tags = {slug: Tag(slug, _most_used(counter)) for slug, counter in sorted(used_spellings.items())}
-    by_author: dict[str, list[int]] = defaultdict(list)
-    by_tag: dict[str, list[int]] = defaultdict(list)
-    for index, article in enumerate(articles):
-        for author_id in article.author_ids:
-            by_author[author_id].append(index)
-        for slug in article.tag_slugs:
-            by_tag[slug].append(index)
+    authors = {k: authors[k] for k in sorted(authors)}
+    pages = _built_pages(records.pages, config, drafts)
+    editions = _editions(config, articles, authors, pages)
     site = Site(
         config=config,
         articles=tuple(articles),
-        authors={k: authors[k] for k in sorted(authors)},
+        authors=authors,
         tags=tags,
-        pages=tuple(sorted((p for p in records.pages if drafts or not p.draft), key=lambda p: p.slug)),
+        pages=pages,
         assets=records.assets,
-        by_author={k: tuple(v) for k, v in sorted(by_author.items())},
-        by_tag={k: tuple(v) for k, v in sorted(by_tag.items())},
-        related=_memo_related(articles, by_tag, memo if memo is not None else {}),
+        editions=editions,
+        related=_memo_related(articles, editions, memo if memo is not None else {}),
+        translations=_translations(records, config, articles, pages, problems),
         next_scheduled=next_scheduled,
     )
     return site, problems
+
+
+def _built_pages(records: tuple[PageRecord, ...], config: SiteConfig, drafts: bool) -> tuple[PageRecord, ...]:
+    """Return the pages to build, by key (one per key: a clash is reported elsewhere)."""
+    by_key: dict[str, PageRecord] = {}
+    for page in records:
+        if drafts or not page.draft:
+            by_key.setdefault(item_key(config.edition_for(page.language), page.slug), page)
+    return tuple(page for _, page in sorted(by_key.items()))
+
+
+def _editions(config: SiteConfig, articles: list[Article], authors: Mapping[str, Author],
+              pages: tuple[PageRecord, ...]) -> dict[str, EditionContents]:
+    """Return what each edition publishes (one edition, '', for a site in one language)."""
+    codes = [edition.code for edition in config.editions]
+    in_edition: dict[str, list[int]] = {code: [] for code in codes}
+    by_author: dict[str, dict[str, list[int]]] = {code: defaultdict(list) for code in codes}
+    by_tag: dict[str, dict[str, list[int]]] = {code: defaultdict(list) for code in codes}
+    for index, article in enumerate(articles):
+        in_edition[article.edition].append(index)
+        for author_id in article.author_ids:
+            by_author[article.edition][author_id].append(index)
+        for slug in article.tag_slugs:
+            by_tag[article.edition][slug].append(index)
+    page_keys: dict[str, list[str]] = {code: [] for code in codes}
+    for page in pages:
+        edition = config.edition_for(page.language)
+        page_keys[edition].append(item_key(edition, page.slug))
+    return {code: EditionContents(
+        code, tuple(in_edition[code]),
+        {k: tuple(v) for k, v in sorted(by_author[code].items())},
+        {k: tuple(v) for k, v in sorted(by_tag[code].items())},
+        tuple(a for a, author in authors.items() if author.record is not None or a in by_author[code]),
+        tuple(page_keys[code])) for code in codes}
+
+
+def _translations(records: Records, config: SiteConfig, articles: list[Article], pages: tuple[PageRecord, ...],
+                  problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """Return each built article's and page's translations (see `Site.translations`), and
+    report a `translation_key` that no other file shares (a warning) and two files of one
+    language sharing one (an error naming both)."""
+    order = {edition.code: n for n, edition in enumerate(config.editions)}
+    found: dict[str, tuple[str, ...]] = {}
+    for kind, written, built in (("article", records.articles, [(a.record, a.edition, a.key) for a in articles]),
+                                 ("page", records.pages, [(p, config.edition_for(p.language),
+                                                           item_key(config.edition_for(p.language), p.slug))
+                                                          for p in pages])):
+        groups: dict[str, list] = defaultdict(list)
+        for record in written:
+            if record.translation_key:
+                groups[record.translation_key].append(record)
+        for key, members in groups.items():
+            where = [SourceLoc(m.src_path, m.key_lines.get("translation_key")) for m in members]
+            if len(members) == 1:
+                problems.append(warning(where[0], f"translation_key '{key}' matches no other {kind}",
+                                        f"give each translation of the {kind} the same translation_key"))
+                continue
+            by_language: dict[str, list] = defaultdict(list)
+            for member in members:
+                by_language[(member.language or config.language).casefold()].append(member)
+            for language, same in sorted(by_language.items()):
+                if len(same) > 1:
+                    for member in same:
+                        others = ", ".join(o.src_path for o in same if o is not member)
+                        problems.append(error(SourceLoc(member.src_path, member.key_lines.get("translation_key")),
+                                              f"translation_key '{key}': {member.src_path} and {others} are both "
+                                              f"translations in '{member.language or config.language}'",
+                                              "a translation_key joins one file per language: give one of them "
+                                              "another key, or set its 'language:'"))
+        shared: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for record, edition, item in built:
+            if record.translation_key and len(groups[record.translation_key]) > 1:
+                shared[record.translation_key].append((edition, item))
+        for members in shared.values():
+            if len(members) > 1:
+                keys = tuple(f"{kind}:{item}" for _, item in sorted(members, key=lambda m: (order[m[0]], m[1])))
+                found.update((member, keys) for member in keys)
+    return found
 
 
 def structure_of(record: ArticleRecord | AuthorRecord | PageRecord) -> tuple:
@@ -203,10 +317,10 @@ def structure_of(record: ArticleRecord | AuthorRecord | PageRecord) -> tuple:
     `patch_site` checks that.)"""
     if isinstance(record, ArticleRecord):
         return ("article", record.src_path, record.slug, record.date, record.draft, record.author_refs,
-                record.tags)
+                record.tags, record.language, record.translation_key)
     if isinstance(record, AuthorRecord):
         return ("author", record.src_path, record.id, record.name)
-    return ("page", record.src_path, record.slug, record.draft)
+    return ("page", record.src_path, record.slug, record.draft, record.language, record.translation_key)
 
 
 def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | PageRecord]) -> Site | None:
@@ -229,7 +343,7 @@ def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | 
             if index is None:
                 continue  # not built (a draft or scheduled article in a published build)
             article = articles[index]
-            articles[index] = Article.of(new, article.author_ids, article.tag_slugs, article.status)
+            articles[index] = Article.of(new, article.author_ids, article.tag_slugs, article.status, article.edition)
             moved.append(index)
         elif isinstance(new, AuthorRecord):
             authors[new.id] = Author(new.id, new.name, new.role, new.avatar, new.links, new)
@@ -327,30 +441,36 @@ def _tag_words(name: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[^\W_]+", name.casefold()))
 
 
-def _check_unique_slugs(records: Records, problems: list[Problem]) -> None:
+def _check_unique_slugs(records: Records, config: SiteConfig, problems: list[Problem]) -> None:
+    """Report two articles, or two pages, of one edition with one slug (translations in
+    two editions may share one: their URLs differ by the edition's prefix)."""
     for kind, items in (("article", records.articles), ("page", records.pages)):
         owners: dict[str, list] = defaultdict(list)
         for item in items:
-            owners[item.slug].append(item)
-        for slug, same in owners.items():
+            owners[item_key(config.edition_for(item.language), item.slug)].append(item)
+        for key, same in owners.items():
             if len(same) > 1:
                 for item in same:
                     others = ", ".join(o.src_path for o in same if o is not item)
                     problems.append(error(SourceLoc(item.src_path, item.key_lines.get("slug", 1)),
-                                          f"{kind} slug '{slug}' is also used by {others}",
+                                          f"{kind} slug '{item.slug}' is also used by {others}",
                                           "give one of them a different 'slug:' or file name"))
 
 
-def _memo_related(articles: list[Article], by_tag: Mapping[str, list[int]], memo: dict) -> dict:
-    key = hashlib.blake2b(repr([(a.slug, a.tag_slugs) for a in articles]).encode(), digest_size=16).digest()
+def _memo_related(articles: list[Article], editions: Mapping[str, EditionContents], memo: dict) -> dict:
+    key = hashlib.blake2b(repr([(a.key, a.tag_slugs) for a in articles]).encode(), digest_size=16).digest()
     if memo.get("related_key") != key:
-        memo["related"] = _related(articles, by_tag)
+        memo["related"] = {}
+        for edition in editions.values():
+            memo["related"].update(_related(articles, edition.articles, edition.by_tag))
         memo["related_key"] = key
     return memo["related"]
 
 
-def _related(articles: list[Article], by_tag: Mapping[str, list[int]]) -> dict[str, tuple[int, ...]]:
-    """Up to three articles per article: most shared tags, then newest (lowest index).
+def _related(articles: list[Article], indexes: Sequence[int], by_tag: Mapping[str, Sequence[int]],
+             ) -> dict[str, tuple[int, ...]]:
+    """Up to three articles per article of `indexes` (one edition's, whose tags are
+    `by_tag`): most shared tags, then newest (lowest index).
 
     Comparing every pair is quadratic (a tag like 'Politics' is on half of all articles).
     Instead, for an article with k tags: the articles sharing m of them are those in the
@@ -363,12 +483,13 @@ def _related(articles: list[Article], by_tag: Mapping[str, list[int]]) -> dict[s
     """
     sets: dict[str, frozenset[int]] = {}
     related = {}
-    for index, article in enumerate(articles):
+    for index in indexes:
+        article = articles[index]
         if not article.tag_slugs:
-            related[article.slug] = ()
+            related[article.key] = ()
             continue
         if len(article.tag_slugs) > SET_LEVELS_MAX_TAGS:
-            related[article.slug] = _related_by_counting(index, article, by_tag)
+            related[article.key] = _related_by_counting(index, article, by_tag)
             continue
         for slug in article.tag_slugs:
             if slug not in sets:
@@ -395,7 +516,7 @@ def _related(articles: list[Article], by_tag: Mapping[str, list[int]]) -> dict[s
                         if taken == RELATED_COUNT:
                             break
             best += sorted(set(singles))[:RELATED_COUNT - len(best)]
-        related[article.slug] = tuple(best)
+        related[article.key] = tuple(best)
     return related
 
 

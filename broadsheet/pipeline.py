@@ -220,7 +220,8 @@ def _renderer_for(site_dir: Path, options: BuildOptions, plan: Plan, state: Cach
                     body_index=state.body_index, body_store=cache.bodies,
                     read_source=lambda src_path, line: read_body(site_dir, src_path, line), texts=plan.texts,
                     known_card_token_by_inputs=state.card_token_by_inputs,
-                    template_references=state.template_references, template_cache=cache.folder / "templates",
+                    template_references=state.template_references,
+                    template_cache=cache.folder / "templates" / cache.engine,
                     known_link_world=state.link_world)
 
 

@@ -171,6 +171,8 @@ def json_feed(feed: dict) -> bytes:
             item["image"] = entry["image"]["abs_src"]
         if entry["external_url"]:
             item["external_url"] = entry["external_url"]
+        if entry["language"]:  # an article in another language than its feed's
+            item["language"] = entry["language"]
         items.append(item)
     document: dict[str, Any] = {
         "version": JSON_FEED_VERSION, "title": feed["title"], "home_page_url": feed["home_url"],

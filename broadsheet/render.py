@@ -17,8 +17,8 @@ from .bodies import MEMO_SIZE, SPILL_AT, Bodies, Body, BodyInfo, BodyRecords, Re
 from .errors import Problem
 from .fingerprint import Fingerprints
 from .links import LinkResolver
-from .load import NOT_XML, strip_not_xml
-from .model import Site
+from .load import NOT_XML, ArticleRecord, strip_not_xml
+from .model import Site, item_key
 from .routes import Copy, Route
 from .views import archive, article, feeds, indexes, listings, sitemap, standalone
 from .views.shared import PageInputs, SiteViews, Structure
@@ -96,7 +96,7 @@ class Renderer:
             self._env = templates.make_env(self.site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))},
                                            self._template_cache)
             templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE))
-            templates.add_messages(self._env, self.views.language)
+            templates.add_messages(self._env, self.views.language_of)
         return self._env
 
     # Pass A ---------------------------------------------------------------
@@ -151,7 +151,9 @@ class Renderer:
     def card_token_of(self, src_path: str) -> str | None:
         """Return the card hash of the article from `src_path`, or None when it is no built article."""
         record = self.records.get(src_path)
-        index = self.structure.article_index.get(getattr(record, "slug", None))
+        if not isinstance(record, ArticleRecord):
+            return None
+        index = self.structure.article_index.get(item_key(self.config.edition_for(record.language), record.slug))
         if index is None or self.site.articles[index].record is not record:
             return None
         return self.tokens.card_token(index)

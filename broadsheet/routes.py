@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import urls
 from .errors import Problem, SourceLoc, error, positional_reduce
-from .model import Site
+from .model import EditionContents, Site
 from .urls import out_path_for, paginated_urls
 
 THEME = "theme"
@@ -47,6 +47,8 @@ class Route:
     """How many pages the listing has."""
     source: str = ""
     """The file that asked for this route, for collision messages."""
+    edition: str = ""
+    """The code of the edition (language) the page belongs to: '' for the site's own."""
 
     __reduce__ = positional_reduce
 
@@ -64,21 +66,18 @@ class Copy:
     __reduce__ = positional_reduce
 
 
-def article_url(site: Site, record) -> str:
-    return urls.article_url(site.config, record)
-
-
 def page_count(items: int, per_page: int) -> int:
     return max(1, -(-items // per_page))
 
 
-def archive_months(site: Site) -> dict[tuple[int, int], tuple[int, ...]]:
-    """Return (year, month) → indexes of the articles dated then in the site's time zone,
-    newest first (articles are newest first, so each month's are together)."""
+def archive_months(site: Site, code: str = "") -> dict[tuple[int, int], tuple[int, ...]]:
+    """Return (year, month) → indexes of the articles of edition `code` dated then in the
+    site's time zone, newest first (articles are newest first, so each month's are together)."""
     tz = site.config.tz
+    articles = site.articles
     months: dict[tuple[int, int], list[int]] = {}
-    for index, article in enumerate(site.articles):
-        when = article.date.astimezone(tz)
+    for index in site.editions[code].articles:
+        when = articles[index].date.astimezone(tz)
         months.setdefault((when.year, when.month), []).append(index)
     return {key: tuple(indexes) for key, indexes in months.items()}
 
@@ -91,79 +90,54 @@ def archive_years(months: dict[tuple[int, int], tuple[int, ...]]) -> dict[int, t
     return {year: tuple(months_of) for year, months_of in years.items()}
 
 
-def sitemap_page_entries(site: Site) -> list[tuple]:
-    """Return what the sitemap's file of pages lists (other than articles and the archive's
-    years and months), before leaving out what is not published: the home page, the
-    indexes, each author and tag, and each standalone page."""
+def sitemap_page_entries(site: Site, code: str = "") -> list[tuple]:
+    """Return what the sitemap's file of pages of edition `code` lists (other than articles
+    and the archive's years and months), before leaving out what is not published: the
+    home page, the indexes, each author and tag, and each standalone page."""
+    edition = site.editions[code]
     entries: list[tuple] = [("home",), ("authors",)]
-    entries += [("author", a.id, a.is_generated, tuple(site.by_author.get(a.id, ()))) for a in site.authors.values()]
+    entries += [("author", a, site.authors[a].is_generated, tuple(edition.by_author.get(a, ())))
+                for a in edition.authors]
     entries.append(("tags",))
-    entries += [("tag", slug, tuple(indexes)) for slug, indexes in site.by_tag.items()]
+    entries += [("tag", slug, tuple(indexes)) for slug, indexes in edition.by_tag.items()]
     entries.append(("archive",))
-    entries += [("page", p.slug, p.draft) for p in site.pages]
+    pages = {site.page_key(p): p for p in site.pages}
+    entries += [("page", pages[key].slug, pages[key].draft) for key in edition.pages]
     return entries
 
 
-def plan_sitemap_routes(site: Site, months: dict[tuple[int, int], tuple[int, ...]],
+def plan_sitemap_routes(site: Site, months_by_edition: dict[str, dict[tuple[int, int], tuple[int, ...]]],
                         limit: int = SITEMAP_URLS) -> list[Route]:
-    """Return the sitemap files under the index: one per year of articles (with the year's
-    archive pages), then the other pages; each split into parts of at most `limit` URLs."""
+    """Return the sitemap files under the index, for each edition: one per year of
+    articles (with the year's archive pages), then the other pages; each split into parts
+    of at most `limit` URLs."""
     routes = []
     per_part = limit - ARCHIVE_URLS_PER_YEAR
-    for year, months_of in archive_years(months).items():
-        count = page_count(sum(len(indexes) for _, indexes in months_of), per_part)
+    for code, months in months_by_edition.items():
+        for year, months_of in archive_years(months).items():
+            count = page_count(sum(len(indexes) for _, indexes in months_of), per_part)
+            for part in range(1, count + 1):
+                url = urls.in_edition(code, urls.sitemap_file_url(f"{year:04d}", part))
+                routes.append(Route(url, out_path_for(url), "sitemaps/urls.xml", "sitemap-articles", f"{year:04d}",
+                                    part, count, f"the sitemap of {year:04d}", code))
+        count = page_count(len(sitemap_page_entries(site, code)), limit)
         for part in range(1, count + 1):
-            url = urls.sitemap_file_url(f"{year:04d}", part)
-            routes.append(Route(url, out_path_for(url), "sitemaps/urls.xml", "sitemap-articles", f"{year:04d}", part,
-                                count, f"the sitemap of {year:04d}"))
-    count = page_count(len(sitemap_page_entries(site)), limit)
-    for part in range(1, count + 1):
-        url = urls.sitemap_file_url("pages", part)
-        routes.append(Route(url, out_path_for(url), "sitemaps/urls.xml", "sitemap-pages", "pages", part, count,
-                            "the sitemap of pages"))
+            url = urls.in_edition(code, urls.sitemap_file_url("pages", part))
+            routes.append(Route(url, out_path_for(url), "sitemaps/urls.xml", "sitemap-pages", "pages", part, count,
+                                "the sitemap of pages", code))
     return routes
 
 
 def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -> tuple[list[Route], list[Copy], list[Problem]]:
     """Return every page route and file copy of `site`, and collision/containment problems."""
-    per_page = site.config.paginate
     routes: list[Route] = []
-
-    def listing(first: str, template: str, kind: str, key: str, items: int, source: str,
-                per_page: int = per_page) -> None:
-        count = page_count(items, per_page)
-        for number, url in enumerate(paginated_urls(first, count), start=1):
-            routes.append(Route(url, out_path_for(url), template, kind, key, number, count, source))
-
-    listing(urls.HOME, "home.html", "home", "", len(site.articles), "the home page")
-    for article in site.articles:
-        url = article_url(site, article)
-        routes.append(Route(url, out_path_for(url), "article.html", "article", article.slug,
-                            source=article.src_path))
-    routes.append(Route(urls.AUTHORS, out_path_for(urls.AUTHORS), "authors.html", "authors", source="the authors index"))
-    for author in site.authors.values():
-        source = author.record.src_path if author.record else f"the generated author '{author.name}'"
-        listing(urls.author_url(author.id), "author.html", "author", author.id,
-                len(site.by_author.get(author.id, ())), source)
-    routes.append(Route(urls.TAGS, out_path_for(urls.TAGS), "tags.html", "tags", source="the tags index"))
-    for tag in site.tags.values():
-        listing(urls.tag_url(tag.slug), "tag.html", "tag", tag.slug, len(site.by_tag[tag.slug]), f"the tag '{tag.name}'")
-    routes.append(Route(urls.ARCHIVE, out_path_for(urls.ARCHIVE), "archive.html", "archive", source="the archive"))
-    months = archive_months(site)
-    for year, months_of in archive_years(months).items():
-        url = urls.archive_year_url(year)
-        routes.append(Route(url, out_path_for(url), "archive_year.html", "archive-year", f"{year:04d}",
-                            source=f"the archive of {year:04d}"))
-        for month, indexes in months_of:
-            listing(urls.archive_month_url(year, month), "archive_month.html", "archive-month",
-                    f"{year:04d}/{month:02d}", len(indexes), f"the archive of {year:04d}/{month:02d}", ARCHIVE_PER_PAGE)
-    for page in site.pages:
-        url = urls.page_url(page.slug)
-        routes.append(Route(url, out_path_for(url), "page.html", "page", page.slug, source=page.src_path))
+    months_by_edition = {}
+    for code, edition in site.editions.items():
+        months_by_edition[code] = months = archive_months(site, code)
+        routes += plan_edition_routes(site, edition, months)
     routes.append(Route(urls.NOT_FOUND, out_path_for(urls.NOT_FOUND), "404.html", "404", source="the not-found page"))
-    routes += plan_feed_routes(site)
     routes.append(Route(urls.SITEMAP, out_path_for(urls.SITEMAP), "sitemap.xml", "sitemap", source="the sitemap index"))
-    routes += plan_sitemap_routes(site, months)
+    routes += plan_sitemap_routes(site, months_by_edition)
     routes.append(Route(urls.ROBOTS, out_path_for(urls.ROBOTS), "robots.txt", "robots", source="robots.txt"))
 
     copies = [Copy(f"static/{p}", THEME, p) for p in theme_static]
@@ -174,19 +148,63 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
     return routes, copies, check_routes(routes, copies)
 
 
-def plan_feed_routes(site: Site) -> list[Route]:
-    """Return the Atom feeds (site, each tag, each author with articles), RSS and JSON Feed."""
-    routes = [Route(urls.ATOM_FEED, out_path_for(urls.ATOM_FEED), "feeds/atom.xml", "feed", source="the site feed"),
-              Route(urls.RSS_FEED, out_path_for(urls.RSS_FEED), "feeds/rss.xml", "rss", source="the RSS feed"),
-              Route(urls.JSON_FEED, out_path_for(urls.JSON_FEED), "", "json-feed", source="the JSON feed")]
-    for tag in site.tags.values():
-        url = urls.tag_feed_url(tag.slug)
-        routes.append(Route(url, out_path_for(url), "feeds/atom.xml",
-                            "tag-feed", tag.slug, source=f"the feed of tag '{tag.name}'"))
-    for author_id in site.by_author:
-        url = urls.author_feed_url(author_id)
-        routes.append(Route(url, out_path_for(url), "feeds/atom.xml",
-                            "author-feed", author_id, source=f"the feed of author '{author_id}'"))
+def plan_edition_routes(site: Site, edition: EditionContents, months: dict[tuple[int, int], tuple[int, ...]],
+                        ) -> list[Route]:
+    """Return the pages of one edition (language): its home, articles, authors, tags,
+    archive, standalone pages and feeds, under its prefix."""
+    per_page = site.config.paginate
+    code = edition.code
+    routes: list[Route] = []
+    where = f" ({code})" if code else ""
+
+    def add(url: str, template: str, kind: str, key: str = "", source: str = "") -> None:
+        url = urls.in_edition(code, url)
+        routes.append(Route(url, out_path_for(url), template, kind, key, source=source, edition=code))
+
+    def listing(first: str, template: str, kind: str, key: str, items: int, source: str,
+                per_page: int = per_page) -> None:
+        count = page_count(items, per_page)
+        for number, url in enumerate(paginated_urls(urls.in_edition(code, first), count), start=1):
+            routes.append(Route(url, out_path_for(url), template, kind, key, number, count, source, code))
+
+    listing(urls.HOME, "home.html", "home", "", len(edition.articles), "the home page" + where)
+    config = site.config
+    articles = site.articles
+    for index in edition.articles:
+        article = articles[index]
+        url = urls.permalink(config, code, article.date, article.slug)
+        routes.append(Route(url, out_path_for(url), "article.html", "article", article.key, source=article.src_path,
+                            edition=code))
+    add(urls.AUTHORS, "authors.html", "authors", source="the authors index" + where)
+    for author_id in edition.authors:
+        author = site.authors[author_id]
+        source = author.record.src_path if author.record else f"the generated author '{author.name}'"
+        listing(urls.author_url(author.id), "author.html", "author", author.id,
+                len(edition.by_author.get(author.id, ())), source)
+    add(urls.TAGS, "tags.html", "tags", source="the tags index" + where)
+    for slug, indexes in edition.by_tag.items():
+        listing(urls.tag_url(slug), "tag.html", "tag", slug, len(indexes), f"the tag '{site.tags[slug].name}'{where}")
+    add(urls.ARCHIVE, "archive.html", "archive", source="the archive" + where)
+    for year, months_of in archive_years(months).items():
+        add(urls.archive_year_url(year), "archive_year.html", "archive-year", f"{year:04d}",
+            f"the archive of {year:04d}{where}")
+        for month, indexes in months_of:
+            listing(urls.archive_month_url(year, month), "archive_month.html", "archive-month",
+                    f"{year:04d}/{month:02d}", len(indexes), f"the archive of {year:04d}/{month:02d}{where}",
+                    ARCHIVE_PER_PAGE)
+    pages = {site.page_key(p): p for p in site.pages}
+    for key in edition.pages:
+        page = pages[key]
+        add(urls.page_url(page.slug), "page.html", "page", key, page.src_path)
+    add(urls.ATOM_FEED, "feeds/atom.xml", "feed", source="the site feed" + where)
+    add(urls.RSS_FEED, "feeds/rss.xml", "rss", source="the RSS feed" + where)
+    add(urls.JSON_FEED, "", "json-feed", source="the JSON feed" + where)
+    for slug in edition.by_tag:
+        add(urls.tag_feed_url(slug), "feeds/atom.xml", "tag-feed", slug,
+            f"the feed of tag '{site.tags[slug].name}'{where}")
+    for author_id in edition.by_author:
+        add(urls.author_feed_url(author_id), "feeds/atom.xml", "author-feed", author_id,
+            f"the feed of author '{author_id}'{where}")
     return routes
 
 

@@ -12,7 +12,7 @@ import os
 import traceback
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from markupsafe import Markup, escape
 
@@ -31,13 +31,21 @@ def make_env(site_dir: Path, globals_: dict | None = None, cache_dir: Path | Non
     """Return an environment that finds templates in `site_dir/layouts`, then the theme.
 
     With `cache_dir`, compiled templates are kept there (keyed by their source), so a
-    rebuild does not compile every template again.
+    rebuild does not compile every template again. Its name must change with the engine:
+    compiled code depends on how the engine's globals and filters are called too (one
+    taking the context, `t`, is called otherwise), and the folders beside it, of other
+    engines, are removed when it is made.
     """
+    import shutil
+
     import jinja2
 
     search = [str(p) for p in (site_dir / "layouts", THEME_DIR) if p.is_dir()]
     bytecode_cache = None
     if cache_dir is not None:
+        if not cache_dir.is_dir() and cache_dir.parent.is_dir():
+            for stale in cache_dir.parent.iterdir():
+                shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
         cache_dir.mkdir(parents=True, exist_ok=True)
         bytecode_cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env = jinja2.Environment(
@@ -83,17 +91,19 @@ def add_card_html(env: jinja2.Environment, memo) -> None:
         preview = context.get("preview", False)
 
         def render() -> Markup:
-            return Markup(env.get_template(CARD_TEMPLATE).render(card=card, card_level=level, preview=preview))
+            return Markup(env.get_template(CARD_TEMPLATE).render(card=card, card_level=level, preview=preview,
+                                                                 site=context.get("site")))
         return memo.get_or((card["url"], level, preview), render)
 
     env.globals.update(card_html=card_html, card_html_reusable=card_html_reusable)
 
 
-def add_messages(env: jinja2.Environment, language) -> None:
+def add_messages(env: jinja2.Environment, languages: Callable[[str], Any]) -> None:
     """Give templates the site's words: `t(name, count=None, **values)`, message `name` of
-    the site's language (`i18n.Language`) with its values filled in and escaped (a value
-    marked safe, a link, is kept as it is), and the filter `join_list`, which joins items
-    as the language lists things ('A, B and C')."""
+    the page's language (`languages(site.edition)`, an `i18n.Language`) with its values
+    filled in and escaped (a value marked safe, a link, is kept as it is), and the filter
+    `join_list`, which joins items as the language lists things ('A, B and C')."""
+    import jinja2
 
     def filled(make, values: dict) -> Markup:
         # Placeholders stand in for the values while the message is escaped as text.
@@ -103,12 +113,19 @@ def add_messages(env: jinja2.Environment, language) -> None:
             html = html.replace(token, str(escape(values[key])))
         return Markup(html)
 
-    def t(key: str, count: int | None = None, **values) -> Markup:
-        return filled(lambda tokens: language.text(key, count, **tokens), values)
+    def language(context) -> Any:
+        site = context.get("site")
+        return languages(site.get("edition", "") if isinstance(site, dict) else "")
 
-    def join_list(items) -> Markup:
-        items = list(items)
-        return filled(lambda tokens: language.join([tokens[n] for n in range(len(items))]), dict(enumerate(items)))
+    @jinja2.pass_context
+    def t(context, key: str, count: int | None = None, **values) -> Markup:
+        words = language(context)
+        return filled(lambda tokens: words.text(key, count, **tokens), values)
+
+    @jinja2.pass_context
+    def join_list(context, items) -> Markup:
+        items, words = list(items), language(context)
+        return filled(lambda tokens: words.join([tokens[n] for n in range(len(items))]), dict(enumerate(items)))
 
     env.globals["t"] = t
     env.filters["join_list"] = join_list

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .config import SiteConfig
+from .config import SiteConfig, edition_prefix
 
 HOME = "/"
 AUTHORS = "/authors/"
@@ -56,15 +56,32 @@ def sitemap_file_url(name: str, part: int = 1) -> str:
 
 
 def page_url(slug: str) -> str:
-    """Return the site path of a standalone page (about, contact)."""
+    """Return the site path of a standalone page (about, contact) of the site's own language."""
     return f"/{slug}/"
 
 
+def in_edition(code: str, path: str) -> str:
+    """Return the site path `path` (`/tags/x/`) in the edition `code`: `/de/tags/x/` (the
+    site's own language, '', has no prefix)."""
+    return edition_prefix(code) + path if code else path
+
+
+def page_url_of(config: SiteConfig, record) -> str:
+    """Return the site path of a standalone page, in the edition of its language."""
+    return in_edition(config.edition_for(record.language), page_url(record.slug))
+
+
 def article_url(config: SiteConfig, record) -> str:
-    """Return the site path of an article: the permalink pattern filled from its date and slug."""
-    when = record.date.astimezone(config.tz)
-    return config.permalink.format(year=f"{when.year:04d}", month=f"{when.month:02d}",
-                                   day=f"{when.day:02d}", slug=record.slug)
+    """Return the site path of an article's record, in the edition of its language."""
+    return permalink(config, config.edition_for(record.language), record.date, record.slug)
+
+
+def permalink(config: SiteConfig, code: str, date, slug: str) -> str:
+    """Return the site path of an article of the edition `code`: the permalink pattern
+    filled from its date (in the site's time zone) and slug."""
+    when = date.astimezone(config.tz)
+    return in_edition(code, config.permalink.format(year=f"{when.year:04d}", month=f"{when.month:02d}",
+                                                    day=f"{when.day:02d}", slug=slug))
 
 
 def paginated_url(first: str, number: int) -> str:

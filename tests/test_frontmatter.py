@@ -261,7 +261,7 @@ def test_tag_variants_are_one_tag_shown_with_the_most_used_spelling(tmp_path):
     ]
     the_plan = plan(site)
     assert {slug: tag.name for slug, tag in the_plan.site.tags.items()} == {"middle-east": "Middle East"}
-    assert [len(the_plan.site.by_tag["middle-east"])] == [3]
+    assert [len(the_plan.site.editions[""].by_tag["middle-east"])] == [3]
     pages = render(site)
     assert "<title>Middle East — Test Gazette</title>" in pages["tags/middle-east/index.html"]
     assert sorted({p.split("/")[1] for p in pages if p.startswith("tags/") and p.count("/") == 2}) == [

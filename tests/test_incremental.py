@@ -153,6 +153,7 @@ class Art:
     """A link written in the last paragraph: to another file (relative) or a site path."""
     body_image: str | None = None
     language: str | None = None
+    translation_key: str | None = None
 
     def text(self) -> str:
         meta = {"title": self.title, "date": self.date}
@@ -162,7 +163,7 @@ class Art:
             meta["tags"] = self.tags
         if self.authors:
             meta["authors"] = self.authors
-        for key in ("summary", "subtitle", "slug", "language"):
+        for key in ("summary", "subtitle", "slug", "language", "translation_key"):
             if getattr(self, key):
                 meta[key] = getattr(self, key)
         if self.image:
@@ -202,12 +203,16 @@ class Config:
     permalink: str = "/{year}/{month}/{slug}/"
     tagline: str | None = None
     language: str = "en"
+    languages: tuple[str, ...] = ()
+    """The site's other languages (those of them that are not `language`)."""
 
     def text(self) -> str:
         values = {"title": self.title, "base_url": "https://example.org/news/", "timezone": self.timezone,
                   "paginate": self.paginate, "permalink": self.permalink, "language": self.language}
         if self.tagline:
             values["tagline"] = self.tagline
+        if [code for code in self.languages if code != self.language]:
+            values["languages"] = [code for code in self.languages if code != self.language]
         return "".join(f"{key}: {json.dumps(value)}\n" for key, value in values.items())
 
 
@@ -317,7 +322,20 @@ class IncrementalMachine(RuleBasedStateMachine):
     def incremental(self) -> BuildResult:
         return rebuild(self.site, self.out, **self.OPTIONS)
 
+    def keep_translations_apart(self) -> None:
+        """Take the translation_key off an article that shares it with one of the same
+        language (an error the build reports, tested elsewhere), as an editor would."""
+        seen: set[tuple[str, str]] = set()
+        for path, art in sorted(self.articles.items()):
+            if art.translation_key:
+                key = (art.translation_key, art.language or self.config.language)
+                if key in seen:
+                    art.translation_key = None
+                    self.write_article(path)
+                seen.add(key)
+
     def check(self, step: str, touched: set[str] = frozenset()) -> BuildResult:
+        self.keep_translations_apart()
         self.steps.append(step)
         before = snapshot(self.out) if self.out.exists() else {}
         result = self.incremental()
@@ -500,17 +518,33 @@ class IncrementalMachine(RuleBasedStateMachine):
         self.write_article(path)
         self.check(f"language of {path} {language}")
 
+    @precondition(lambda self: len(self.articles) > 1)
+    @rule(data=st.data(), key=st.none() | st.sampled_from(["k1", "k2"]))
+    def translate(self, data, key):
+        # Two articles become translations of each other (in other languages), or one is no longer one.
+        path = data.draw(st.sampled_from(sorted(self.articles)), label="article")
+        self.articles[path].translation_key = key
+        if key:
+            other = data.draw(st.sampled_from(sorted(set(self.articles) - {path})), label="translation")
+            self.articles[other].translation_key = key
+            self.articles[other].language = data.draw(st.sampled_from(["de", "ar"]), label="its language")
+            self.write_article(other)
+        self.write_article(path)
+        self.check(f"translation {key} of {path}")
+
     @rule(language=st.sampled_from(["en", "de"]), text=st.none() | st.sampled_from(["Latest", "Neu & frisch"]))
     def edit_messages(self, language, text):
         catalogue = f"latest_stories: {json.dumps(text)}\nreading_time: {{other: '{text} {{count}}'}}\n"
         if write_or_remove(self.site / "layouts" / "i18n" / f"{language}.yaml", catalogue if text else None):
             self.check(f"messages {language}: {text!r}")
 
-    @rule(what=st.sampled_from(["title", "paginate", "timezone", "permalink", "tagline", "language"]), data=st.data())
+    @rule(what=st.sampled_from(["title", "paginate", "timezone", "permalink", "tagline", "language", "languages"]),
+          data=st.data())
     def edit_config(self, what, data):
         choices = {"title": ["Test Gazette", 'The "Daily" & Co'], "paginate": [1, 2, 3],
                    "timezone": ["UTC", "Europe/Berlin"], "permalink": ["/{year}/{month}/{slug}/", "/articles/{slug}/"],
-                   "tagline": [None, "News & views"], "language": ["en", "de", "ar"]}[what]
+                   "tagline": [None, "News & views"], "language": ["en", "de", "ar"],
+                   "languages": [(), ("de",), ("de", "ar")]}[what]
         self.config = replace(self.config, **{what: data.draw(st.sampled_from(choices), label=what)})
         self.write_config()
         self.check(f"config {what}={getattr(self.config, what)!r}")

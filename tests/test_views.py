@@ -54,13 +54,13 @@ class RecordingViews(SiteViews):
         self.reads.add(("body", src_path))
         return super().body_info(src_path)
 
-    def author_view(self, author_id: str) -> dict:
+    def author_view(self, author_id: str, code: str) -> dict:
         self.reads.add(("author", author_id))
-        return super().author_view(author_id)
+        return super().author_view(author_id, code)
 
-    def tag_view(self, slug: str) -> dict:
+    def tag_view(self, slug: str, code: str) -> dict:
         self.reads.add(("tag", slug))
-        return super().tag_view(slug)
+        return super().tag_view(slug, code)
 
 
 def declared(inputs: PageInputs) -> set[tuple[str, object]]:
@@ -71,9 +71,10 @@ def declared(inputs: PageInputs) -> set[tuple[str, object]]:
     return names | {("tag", t) for t in inputs.tags}
 
 
-def varied_site(root: Path) -> Path:
+def varied_site(root: Path, *, languages: bool = False) -> Path:
     """Articles over three years and several months, drafts and a scheduled one, shared tags
-    (related articles), several authors with and without profiles, a page, images."""
+    (related articles), several authors with and without profiles, a page, images; with
+    `languages`, a second language too (`/de/`), with translated articles and a page."""
     files: dict[str, str | bytes] = {
         "content/images/logo.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
         "content/images/hero.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
@@ -96,7 +97,18 @@ def varied_site(root: Path) -> Path:
         files[f"content/articles/a{n}.md"] = article(f"Story {n}", date, f"Body {n}, see [next](a{(n + 1) % 9}.md).\n",
                                                       **fields)
     files["content/articles/later.md"] = article("Scheduled", "2026-09-01 09:00", "Soon.\n", authors="[jane]")
-    return make_site(root, files, config=CONFIG)
+    if not languages:
+        return make_site(root, files, config=CONFIG)
+    for n in (0, 4, 5, 8):  # translations, one a draft
+        files[f"content/articles/de/a{n}.md"] = article(
+            f"Geschichte {n}", dates[n], f"Text {n}, siehe [dort](a{n}.md).\n", language="de", translation_key=f"t{n}",
+            authors="[jane]" if n % 2 else "[Erika Muster]", tags="[Flüsse, Rat]" if n % 4 else "[Flüsse]",
+            **({"draft": "true"} if n == 5 else {}))
+        files[f"content/articles/a{n}.md"] = files[f"content/articles/a{n}.md"].replace(
+            "---\n", f"---\ntranslation_key: t{n}\n", 1)
+    files["content/pages/ueber.md"] = "---\ntitle: Über uns\nlanguage: de\ntranslation_key: about\n---\nWir.\n"
+    files["content/pages/about.md"] = files["content/pages/about.md"].replace("---\n", "---\ntranslation_key: about\n", 1)
+    return make_site(root, files, config=CONFIG + "languages:\n  de: {title: Testblatt}\n")
 
 
 def rendering(site: Path, *, kinds=None, **options) -> tuple[render.Renderer, RecordingViews, list[Route]]:
@@ -126,9 +138,13 @@ def undeclared_reads(renderer: render.Renderer, recorder: RecordingViews, routes
     return found
 
 
+@pytest.mark.parametrize("languages", [False, True], ids=["one-language", "two-languages"])
 @pytest.mark.parametrize("options", [{}, {"preview": True}], ids=["published", "preview"])
-def test_every_page_reads_exactly_what_its_kind_declares(tmp_path, options):
-    renderer, recorder, routes = rendering(varied_site(tmp_path / "site"), **options)
+def test_every_page_reads_exactly_what_its_kind_declares(tmp_path, options, languages):
+    renderer, recorder, routes = rendering(varied_site(tmp_path / "site", languages=languages), **options)
+    if languages:
+        assert {route.kind for route in routes if route.edition == "de"} >= set(render.KINDS) - {"404", "sitemap", "robots"}
+        assert renderer.site.translations, "the site should have translations"
     assert {route.kind for route in routes} == set(render.KINDS), "the site should have every kind of page"
     assert max(route.count for route in routes) > 1, "the site should have paginated listings"
     assert any(renderer.site.related.values()), "the site should have related articles"
@@ -207,7 +223,7 @@ def test_sitemap_files_split_by_year_and_at_the_url_limit(tmp_path):
         by_year[year] = by_year.get(year, 0) + len(indexes)
     assert by_year == {2026: 4, 2025: 3, 2024: 3}
     limit = ARCHIVE_URLS_PER_YEAR + 2  # two articles a part
-    files = plan_sitemap_routes(site, archive_months(site), limit)
+    files = plan_sitemap_routes(site, {"": archive_months(site)}, limit)
     assert [r.url for r in files] == ["/sitemaps/2026.xml", "/sitemaps/2026-2.xml", "/sitemaps/2025.xml",
                                       "/sitemaps/2025-2.xml", "/sitemaps/2024.xml", "/sitemaps/2024-2.xml",
                                       "/sitemaps/pages.xml"]

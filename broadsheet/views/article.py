@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import publish
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, cut_at_word, page_context, titled
+from .shared import PageInputs, Shown, Structure, add_alternates, add_social_head, cut_at_word, page_context, titled
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
@@ -16,11 +16,11 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
     site = structure.site
     index = structure.article_index[route.key]
     article = site.articles[index]
+    newer, older = structure.neighbours(index, route.edition)
     return PageInputs(
-        cards={"self": (index,), "related": tuple(site.related.get(article.slug, ())),
-               "newer": (index - 1,) if index > 0 else (),
-               "older": (index + 1,) if index + 1 < len(site.articles) else ()},
-        bodies=(article.src_path,), authors=article.author_ids)
+        cards={"self": (index,), "related": tuple(site.related.get(article.key, ())), "newer": newer, "older": older},
+        bodies=(article.src_path,), authors=article.author_ids,
+        facts={"alternates": structure.alternates(f"article:{article.key}")})
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
@@ -46,4 +46,5 @@ def context(route: Route, shown: Shown) -> dict[str, Any]:
         page["abs_url"] = article["canonical_url"]
     image = shown.abs_image(article["image"])
     jsonld = publish.news_article_ld(article, shown.site, shown.publisher_logo(), image)
+    add_alternates(page, shown)
     return add_social_head(ctx, shown, og_type="article", image=image, article=article, jsonld=jsonld)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import urls
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, page_context, titled
+from .shared import PageInputs, Shown, Structure, add_alternates, add_social_head, page_context, titled
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
-    site = structure.site
+    edition = structure.edition(route.edition)
     if route.kind == "authors":
-        return PageInputs(authors=tuple(site.authors))
-    return PageInputs(tags=tuple(site.tags))
+        return PageInputs(authors=edition.authors, facts={"alternates": structure.edition_alternates(urls.AUTHORS)})
+    return PageInputs(tags=tuple(edition.by_tag), facts={"alternates": structure.edition_alternates(urls.TAGS)})
 
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
     ctx, page = page_context(route, shown)
-    site_title, text = shown.config.title, shown.language.text
+    site_title, text = shown.edition.title, shown.language.text
     if route.kind == "authors":
         ctx["authors"] = sorted(shown.authors(), key=lambda a: (a["name"].casefold(), a["id"]))
         page["title"] = page["social_title"] = titled(shown, text("authors"))
@@ -26,4 +27,5 @@ def context(route: Route, shown: Shown) -> dict[str, Any]:
         ctx["tags"] = sorted(shown.tags(), key=lambda t: (t["name"].casefold(), t["slug"]))
         page["title"] = page["social_title"] = titled(shown, text("topics"))
         page["description"] = text("description_topics", site=site_title)
+    add_alternates(page, shown)
     return add_social_head(ctx, shown)

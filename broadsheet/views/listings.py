@@ -6,21 +6,23 @@ from typing import Any, Sequence
 
 from .. import publish, urls
 from ..routes import Route
-from .shared import PageInputs, Shown, Structure, add_social_head, feed_view, page_context, title_suffix, titled
+from .shared import (PageInputs, Shown, Structure, add_alternates, add_social_head, feed_view, page_context,
+                     title_suffix, titled)
 
 
 def listed(route: Route, structure: Structure) -> Sequence[int]:
     """Return the indexes of every article the listing shows over all its pages."""
-    site = structure.site
+    edition = structure.edition(route.edition)
     if route.kind == "tag":
-        return site.by_tag.get(route.key, ())
+        return edition.by_tag.get(route.key, ())
     if route.kind == "author":
-        return site.by_author.get(route.key, ())
-    return range(len(site.articles))
+        return edition.by_author.get(route.key, ())
+    return edition.articles
 
 
 def inputs(route: Route, structure: Structure) -> PageInputs:
-    """Return what one page of a listing shows: its slice of cards, and the tag or author."""
+    """Return what one page of a listing shows: its slice of cards, and the tag or author
+    (the home page: its versions in the site's other languages)."""
     per_page = structure.config.paginate
     start = (route.number - 1) * per_page
     cards = {"articles": tuple(listed(route, structure)[start:start + per_page])}
@@ -28,7 +30,8 @@ def inputs(route: Route, structure: Structure) -> PageInputs:
         return PageInputs(cards=cards, tags=(route.key,))
     if route.kind == "author":
         return PageInputs(cards=cards, authors=(route.key,))
-    return PageInputs(cards=cards)
+    return PageInputs(cards=cards, facts={
+        "alternates": structure.edition_alternates(urls.HOME) if route.number == 1 else ()})
 
 
 PAGINATION_AROUND = 2
@@ -56,12 +59,13 @@ def pagination(route: Route, shown: Shown) -> dict[str, Any]:
 
 def context(route: Route, shown: Shown) -> dict[str, Any]:
     ctx, page = page_context(route, shown)
-    site_title = shown.config.title
+    site_title = shown.edition.title
     suffix = title_suffix(route, shown)
     text = shown.language.text
     og_type, image, jsonld = "website", None, None
     if route.kind == "home":
         page["title"] = f"{site_title}{suffix}"
+        add_alternates(page, shown)
     elif route.kind == "author":
         author = ctx["author"] = shown.author(route.key)
         page["title"] = titled(shown, author["name"] + suffix)

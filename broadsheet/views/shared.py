@@ -21,7 +21,7 @@ from .. import publish, urls
 from ..bodies import MEMO_SIZE, Bodies, BodyInfo, Recent
 from ..i18n import Language, direction_of
 from ..links import LinkResolver
-from ..model import Article, Author, Site
+from ..model import Article, Author, EditionContents, Site
 from ..routes import archive_months, archive_years
 from ..urls import is_external
 
@@ -72,26 +72,76 @@ class Structure:
     def __init__(self, site: Site):
         self.site = site
         self.config = site.config
-        self.article_index = {a.slug: i for i, a in enumerate(site.articles)}
-        """Article slug → its index in `site.articles`."""
-        self.pages = {p.slug: p for p in site.pages}
-        """Page slug → its record."""
+        self.article_index = {a.key: i for i, a in enumerate(site.articles)}
+        """Article key (`Article.key`) → its index in `site.articles`."""
+        self.pages = {site.page_key(p): p for p in site.pages}
+        """Page key → its record."""
+        self._archives: dict[str, dict] = {}
 
-    @functools.cached_property
-    def archive_months(self) -> dict[tuple[int, int], tuple[int, ...]]:
-        """(year, month) → indexes of its articles, newest first."""
-        return archive_months(self.site)
+    def edition(self, code: str) -> EditionContents:
+        """Return what the edition `code` publishes ('' for the site's own language)."""
+        return self.site.editions[code]
 
-    @functools.cached_property
-    def archive_years(self) -> dict[int, tuple[tuple[int, tuple[int, ...]], ...]]:
-        """year → ((month, indexes of its articles), …), newest first."""
-        return archive_years(self.archive_months)
+    def neighbours(self, index: int, code: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Return the next newer and the next older article of the article at `index` in
+        its edition (each a tuple of one index, or empty at either end)."""
+        articles = self.edition(code).articles
+        position = index if len(self.site.editions) == 1 else self._positions(code)[index]
+        return (articles[position - 1],) if position > 0 else (), \
+            (articles[position + 1],) if position + 1 < len(articles) else ()
 
-    @functools.cached_property
-    def archive_counts(self) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    def _positions(self, code: str) -> dict[int, int]:
+        return self._archive(code, "positions", lambda: {i: n for n, i in enumerate(self.edition(code).articles)})
+
+    def archive_months(self, code: str) -> dict[tuple[int, int], tuple[int, ...]]:
+        """(year, month) → indexes of the edition's articles, newest first."""
+        return self._archive(code, "months", lambda: archive_months(self.site, code))
+
+    def archive_years(self, code: str) -> dict[int, tuple[tuple[int, tuple[int, ...]], ...]]:
+        """year → ((month, indexes of the edition's articles), …), newest first."""
+        return self._archive(code, "years", lambda: archive_years(self.archive_months(code)))
+
+    def archive_counts(self, code: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
         """((year, ((month, how many articles), …)), …), newest first: the archive's navigation."""
-        return tuple((year, tuple((month, len(indexes)) for month, indexes in months_of))
-                     for year, months_of in self.archive_years.items())
+        return self._archive(code, "counts", lambda: tuple(
+            (year, tuple((month, len(indexes)) for month, indexes in months_of))
+            for year, months_of in self.archive_years(code).items()))
+
+    def _archive(self, code: str, what: str, make):
+        key = f"{what}:{code}"
+        if key not in self._archives:
+            self._archives[key] = make()
+        return self._archives[key]
+
+    def alternates(self, item: str) -> tuple[tuple[str, str], ...]:
+        """Return the language versions of an article (`article:<key>`) or a page
+        (`page:<key>`) with translations: (hreflang, site path) of each, then
+        ('x-default', the one in the site's own language) when there is one; else ()."""
+        members = self.site.translations.get(item)
+        if not members:
+            return ()
+        config = self.config
+        found = []
+        for member in members:
+            kind, key = member.split(":", 1)
+            if kind == "article":
+                article = self.site.articles[self.article_index[key]]
+                language = article.record.language
+                path = urls.permalink(config, article.edition, article.date, article.slug)
+            else:
+                page = self.pages[key]
+                language, path = page.language, urls.page_url_of(config, page)
+            found.append((language or config.language, path))
+        default = [path for language, path in found if language == config.language]
+        return tuple(found) + ((("x-default", default[0]),) if default else ())
+
+    def edition_alternates(self, path: str) -> tuple[tuple[str, str], ...]:
+        """Return the language versions of a page every edition has (its home, its
+        indexes): (hreflang, site path) of each, then 'x-default'; () for a site in one language."""
+        editions = self.config.editions
+        if len(editions) == 1:
+            return ()
+        return tuple((e.language, urls.in_edition(e.code, path)) for e in editions) + (("x-default", path),)
 
 
 class UndeclaredInput(LookupError):
@@ -105,13 +155,15 @@ class Shown:
         self._views = views
         self.route = route
         self.inputs = inputs
-        self.site = views.site_view()
-        """The site's view (config only: the same for every page)."""
+        self.site = views.site_view(route.edition)
+        """The site's view (config only: the same for every page of an edition)."""
         self.links = views.links
         self.config = views.config
+        self.edition = views.config.edition(route.edition)
+        """The page's edition (language): its title, tagline, description, nav and words."""
         self.preview = views.preview
-        self.language = views.language
-        """The site's words and locale: `language.text(name, count=…, …)`, dates, months."""
+        self.language = views.language_of(route.edition)
+        """The edition's words and locale: `language.text(name, count=…, …)`, dates, months."""
 
     def cards(self, group: str) -> list[dict]:
         """Return the cards of a declared group, in its order."""
@@ -152,20 +204,25 @@ class Shown:
     def author(self, author_id: str) -> dict:
         if author_id not in self.inputs.authors:
             raise self._undeclared(f"shows author '{author_id}'")
-        return self._views.author_view(author_id)
+        return self._views.author_view(author_id, self.route.edition)
 
     def authors(self) -> list[dict]:
         """Return every declared author's view, in the declared order."""
-        return [self._views.author_view(a) for a in self.inputs.authors]
+        return [self._views.author_view(a, self.route.edition) for a in self.inputs.authors]
 
     def tag(self, slug: str) -> dict:
         if slug not in self.inputs.tags:
             raise self._undeclared(f"shows tag '{slug}'")
-        return self._views.tag_view(slug)
+        return self._views.tag_view(slug, self.route.edition)
 
     def tags(self) -> list[dict]:
         """Return every declared tag's view, in the declared order."""
-        return [self._views.tag_view(t) for t in self.inputs.tags]
+        return [self._views.tag_view(t, self.route.edition) for t in self.inputs.tags]
+
+    def language_marks(self, language: str | None) -> dict:
+        """Return `language` and `direction` of an item written in `language` (each None
+        when it is the page's edition's language)."""
+        return self._views.language_marks(language, self.route.edition)
 
     def fact(self, name: str) -> Any:
         return self._declared(self.inputs.facts, name, f"uses fact '{name}'")
@@ -240,12 +297,16 @@ class SiteViews:
         self._refs: dict[tuple[str, str], dict] = {}
         self._authors: dict[str, dict] = {}
         self._entries = Recent(MEMO_SIZE)
-        self._site_view: dict | None = None
+        self._site_views: dict[str, dict] = {}
+        self._languages: dict[str, Language] = {}
 
-    @functools.cached_property
-    def language(self) -> Language:
-        """The site's words and locale (made when a page is first rendered: Babel loads then)."""
-        return Language(self.config.language, self.config.messages, self.config.tz)
+    def language_of(self, code: str) -> Language:
+        """The words and locale of edition `code` (made when a page of it is first rendered:
+        Babel loads then)."""
+        if code not in self._languages:
+            edition = self.config.edition(code)
+            self._languages[code] = Language(edition.language, edition.messages, self.config.tz)
+        return self._languages[code]
 
     def shown(self, route: Route, inputs: PageInputs) -> Shown:
         return Shown(self, route, inputs)
@@ -280,7 +341,8 @@ class SiteViews:
         tz = self.config.tz
         date = record.date.astimezone(tz)
         updated = record.updated.astimezone(tz) if record.updated else None
-        return {"abs_url": self.links.abs_url(urls.article_url(self.config, record)), "date": date,
+        url = urls.permalink(self.config, article.edition, record.date, record.slug)
+        return {"abs_url": self.links.abs_url(url), "date": date,
                 "date_iso": date.isoformat(), "updated": updated, "updated_iso": updated.isoformat() if updated else None,
                 "status": article.status, "canonical_url": record.canonical_url}
 
@@ -291,7 +353,9 @@ class SiteViews:
     def _make_card(self, article: Article) -> dict:
         record = article.record
         tz = self.config.tz
-        url = urls.article_url(self.config, record)
+        code = article.edition
+        url = urls.permalink(self.config, code, record.date, record.slug)
+        language = self.language_of(code)
         info = self.bodies.info[record.src_path]  # the card's summary and reading time, not the HTML
         image = None
         if record.image:
@@ -303,71 +367,87 @@ class SiteViews:
             "slug": record.slug, "title": record.title, "subtitle": record.subtitle,
             "summary": record.summary or cut_at_word(info.first_paragraph),
             "url": self.links.url(url), "abs_url": self.links.abs_url(url),
-            "date": date, "date_iso": date.isoformat(), "date_display": self.language.date(date),
-            "date_time_display": self.language.date_time(date),
+            "date": date, "date_iso": date.isoformat(), "date_display": language.date(date),
+            "date_time_display": language.date_time(date),
             "updated": updated, "updated_iso": updated.isoformat() if updated else None,
-            "updated_display": self.language.date_time(updated) if updated else None,
-            "authors": [self.author_ref(a) for a in article.author_ids],
-            "tags": [self.tag_ref(t) for t in article.tag_slugs],
+            "updated_display": language.date_time(updated) if updated else None,
+            "authors": [self.author_ref(a, code) for a in article.author_ids],
+            "tags": [self.tag_ref(t, code) for t in article.tag_slugs],
             "image": image, "status": article.status,
             "reading_minutes": reading_minutes(info.word_count, info.characters),
             "canonical_url": record.canonical_url,
-            "language": record.language, "direction": direction_of(record.language) if record.language else None,
+            # Marked where it is not its page's (an article in French on an English site).
+            **self.language_marks(record.language, code),
         }
 
-    def author_ref(self, author_id: str) -> dict:
-        key = ("author", author_id)
+    def language_marks(self, language: str | None, code: str) -> dict:
+        """Return `language` and `direction` of an item written in `language`, each None
+        when it is the language of the edition `code` it is shown in."""
+        if language is None or language == self.config.edition(code).language:
+            return {"language": None, "direction": None}
+        return {"language": language, "direction": direction_of(language)}
+
+    def author_ref(self, author_id: str, code: str) -> dict:
+        key = ("author", author_id, code)
         if key not in self._refs:
             author = self.site.authors[author_id]
-            self._refs[key] = {"id": author.id, "name": author.name, "url": self.links.url(urls.author_url(author.id))}
+            self._refs[key] = {"id": author.id, "name": author.name,
+                               "url": self.links.url(urls.in_edition(code, urls.author_url(author.id)))}
         return self._refs[key]
 
-    def tag_ref(self, slug: str) -> dict:
-        key = ("tag", slug)
+    def tag_ref(self, slug: str, code: str) -> dict:
+        key = ("tag", slug, code)
         if key not in self._refs:
             tag = self.site.tags[slug]
-            self._refs[key] = {"name": tag.name, "slug": tag.slug, "url": self.links.url(urls.tag_url(tag.slug))}
+            self._refs[key] = {"name": tag.name, "slug": tag.slug,
+                               "url": self.links.url(urls.in_edition(code, urls.tag_url(tag.slug)))}
         return self._refs[key]
 
-    def tag_view(self, slug: str) -> dict:
-        return {**self.tag_ref(slug), "count": len(self.site.by_tag[slug]),
-                "feed_url": self.links.url(urls.tag_feed_url(slug))}
+    def tag_view(self, slug: str, code: str) -> dict:
+        return {**self.tag_ref(slug, code), "count": len(self.site.editions[code].by_tag[slug]),
+                "feed_url": self.links.url(urls.in_edition(code, urls.tag_feed_url(slug)))}
 
-    def author_view(self, author_id: str) -> dict:
-        """Return the view of an author (cached): profile, bio and links."""
-        if author_id not in self._authors:
-            self._authors[author_id] = self._make_author(self.site.authors[author_id])
-        return self._authors[author_id]
+    def author_view(self, author_id: str, code: str) -> dict:
+        """Return the view of an author in an edition (cached): profile, bio and links."""
+        key = (author_id, code)
+        if key not in self._authors:
+            self._authors[key] = self._make_author(self.site.authors[author_id], code)
+        return self._authors[key]
 
-    def _make_author(self, author: Author) -> dict:
+    def _make_author(self, author: Author, code: str) -> dict:
         src_path = author.record.src_path if author.record else ""
-        has_feed = author.id in self.site.by_author
+        written = self.site.editions[code].by_author
         avatar = self.resolver.media_url(author.avatar, src_path)
         bio_html = self.bodies[src_path].html if author.record else ""
-        links = [link for kind, value in author.links if (link := social_link(kind, value, self.language))]
+        links = [link for kind, value in author.links if (link := social_link(kind, value, self.language_of(code)))]
+        url = urls.in_edition(code, urls.author_url(author.id))
         return {
             "id": author.id, "name": author.name, "role": author.role,
-            "url": self.links.url(urls.author_url(author.id)), "abs_url": self.links.abs_url(urls.author_url(author.id)),
+            "url": self.links.url(url), "abs_url": self.links.abs_url(url),
             "avatar": avatar, "bio_html": bio_html, "links": links,
             "has_profile": bool(author.role or avatar or bio_html.strip() or links),
-            "count": len(self.site.by_author.get(author.id, ())),
-            "feed_url": self.links.url(urls.author_feed_url(author.id)) if has_feed else None,
+            "count": len(written.get(author.id, ())),
+            "feed_url": self.links.url(urls.in_edition(code, urls.author_feed_url(author.id)))
+            if author.id in written else None,
             "is_generated": author.is_generated,
         }
 
-    def site_view(self) -> dict:
-        if self._site_view is None:
+    def site_view(self, code: str = "") -> dict:
+        """Return the site's view in the edition `code`: its title, words, home and nav."""
+        if code not in self._site_views:
             config = self.config
-            self._site_view = {
-                "title": config.title, "tagline": config.tagline, "description": config.description,
-                "language": config.language, "direction": self.language.direction,
-                "url": self.links.url(urls.HOME), "abs_url": config.base_url,
+            edition = config.edition(code)
+            self._site_views[code] = {
+                "title": edition.title, "tagline": edition.tagline, "description": edition.description,
+                "language": edition.language, "direction": self.language_of(code).direction, "edition": code,
+                "url": self.links.url(urls.in_edition(code, urls.HOME)),
+                "abs_url": self.links.abs_url(urls.in_edition(code, urls.HOME)),
                 "logo": self.resolver.media_url(config.logo, "content/x"),
-                "nav": [{"title": link.title, "url": self.links.url(link.url)} for link in config.nav],
+                "nav": [{"title": link.title, "url": self.links.url(link.url)} for link in edition.nav],
                 "copyright": config.copyright, "extra": dict(config.extra),
                 "publisher_name": str(config.publisher.get("name") or config.title),
             }
-        return self._site_view
+        return self._site_views[code]
 
     def abs_media(self, url: str | None) -> str | None:
         """Return an image URL from a view as an absolute URL."""
@@ -390,7 +470,8 @@ class SiteViews:
         return self._entries.get_or(index, lambda: self._make_entry(index))
 
     def _make_entry(self, index: int) -> dict:
-        record = self.site.articles[index].record
+        article = self.site.articles[index]
+        record = article.record
         card = self.card(index)
         modified = card["updated"] or card["date"]
         image = self.abs_image(card["image"])
@@ -399,12 +480,13 @@ class SiteViews:
             content = publish.figure_html(image) + content
         return {
             **card,
-            "id": publish.entry_id(self.config.base_url, record.slug, card["date"]),
+            "id": publish.entry_id(self.config.base_url, article.key, card["date"]),
             "content_html": content,
             "content_xml": escaped(content),
             "modified": modified, "modified_iso": modified.isoformat(),
             "date_rfc822": publish.rfc822(card["date"]),
-            "authors": [{"name": a["name"], "abs_url": self.links.abs_url(urls.author_url(a["id"]))}
+            "authors": [{"name": a["name"],
+                         "abs_url": self.links.abs_url(urls.in_edition(article.edition, urls.author_url(a["id"])))}
                         for a in card["authors"]],
             "tags": [{**t, "abs_url": self.abs_media(t["url"])} for t in card["tags"]],
             "image": image,
@@ -422,27 +504,42 @@ def feed_view(shown: Shown, name: str | None, url: str, format: str = "atom") ->
     shows; `name` and `label` say in the page what it holds and what it is ('All stories',
     'Atom feed')."""
     shown_format, media_type = FEED_FORMATS[format]
-    return {"title": titled(shown, name) + f" ({shown_format})" if name else f"{shown.config.title} ({shown_format})",
+    return {"title": titled(shown, name) + f" ({shown_format})" if name else f"{shown.edition.title} ({shown_format})",
             "name": name or shown.language.text("all_stories"), "format": format,
             "label": shown.language.text(f"feed_{format}"), "url": url, "type": media_type}
 
 
 def site_feeds(shown: Shown) -> list[dict]:
     """Return the site's feeds, as `<link rel=alternate>` entries of every HTML page."""
-    links = shown.links
-    return [feed_view(shown, None, links.url(url), format)
+    links, code = shown.links, shown.route.edition
+    return [feed_view(shown, None, links.url(urls.in_edition(code, url)), format)
             for url, format in ((urls.ATOM_FEED, "atom"), (urls.RSS_FEED, "rss"), (urls.JSON_FEED, "json"))]
 
 
 def page_context(route: Route, shown: Shown) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return the context every template gets (`site`, `page`, `preview`) and its `page`
     entry, with the site's defaults for an HTML page."""
-    site_title = shown.config.title
+    site_title = shown.edition.title
     page = {"kind": route.kind, "title": site_title, "social_title": site_title,
-            "description": shown.config.description or site_title,
+            "description": shown.edition.description or site_title,
             "url": shown.links.url(route.url), "abs_url": shown.links.abs_url(route.url),
-            "feeds": site_feeds(shown), "head_html": ""}
+            "feeds": site_feeds(shown), "head_html": "", "alternates": [], "translations": []}
     return {"site": shown.site, "page": page, "preview": shown.preview}, page
+
+
+def add_alternates(page: dict[str, Any], shown: Shown) -> None:
+    """Fill `page.alternates` (each language version's `hreflang` and `abs_url`, for
+    `<link rel=alternate>`) and `page.translations` (the language switcher: `language`,
+    `name`, `url`, `current`) from the page's declared fact `alternates`."""
+    from ..i18n import language_names
+
+    found = shown.fact("alternates")
+    links = shown.links
+    page["alternates"] = [{"hreflang": language, "abs_url": links.abs_url(path)} for language, path in found]
+    versions = [(language, path) for language, path in found if language != "x-default"]
+    names = language_names([language for language, _ in versions])
+    page["translations"] = [{"language": language, "name": names[language], "url": links.url(path),
+                             "current": path == shown.route.url} for language, path in versions]
 
 
 def title_suffix(route: Route, shown: Shown) -> str:
@@ -452,7 +549,7 @@ def title_suffix(route: Route, shown: Shown) -> str:
 
 def titled(shown: Shown, *parts: str) -> str:
     """Return a page's `<title>`: its own words, then the site's name, joined by dashes."""
-    return " — ".join([*parts, shown.config.title])
+    return " — ".join([*parts, shown.edition.title])
 
 
 def add_social_head(ctx: dict[str, Any], shown: Shown, *, og_type: str = "website", image: dict | None = None,
@@ -461,7 +558,7 @@ def add_social_head(ctx: dict[str, Any], shown: Shown, *, og_type: str = "websit
     image of pages without their own. Return `ctx`."""
     site = shown.site
     if image is None and site["logo"]:
-        image = {"abs_src": shown.abs_media(site["logo"]), "alt": shown.config.title}
+        image = {"abs_src": shown.abs_media(site["logo"]), "alt": shown.edition.title}
     ctx["page"]["head_html"] = publish.social_head(ctx["page"], site, og_type=og_type, image=image, article=article,
                                                    jsonld=jsonld)
     return ctx
