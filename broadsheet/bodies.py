@@ -106,6 +106,8 @@ class BodyRecords(Mapping[str, Any]):
     def __init__(self, site: Site):
         self._articles = {a.src_path: a for a in site.articles}
         self._others = {a.record.src_path: a.record for a in site.authors.values() if a.record}
+        self._others.update({a.record.src_path: a.record for edition in site.editions.values()
+                             for a in edition.profiles.values()})
         self._others.update({p.src_path: p for p in site.pages})
 
     def __getitem__(self, src_path: str) -> Any:

@@ -55,14 +55,15 @@ class Fingerprints:
             [self.tag_token(t, route.edition) for t in inputs.tags],
             list(inputs.facts.items()))
 
-    def readers(self, inputs: PageInputs) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    def readers(self, route: Route, inputs: PageInputs) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Return the sources a page reads through their article card, those it reads
         through their stamp alone (a sitemap: a headline edit leaves it alone), and those it
-        reads otherwise (a body, an author's profile)."""
+        reads otherwise (a body, an author's profile and its translation)."""
         articles = self.site.articles
         cards = frozenset(articles[i].src_path for indexes in inputs.cards.values() for i in indexes)
         stamps = frozenset(articles[i].src_path for indexes in inputs.stamps.values() for i in indexes) - cards
         profiles = [self.site.authors[a].record for a in inputs.authors]
+        profiles += [self.site.author(a, route.edition).record for a in inputs.authors]
         direct = frozenset(inputs.bodies) | {record.src_path for record in profiles if record}
         return cards, stamps, direct
 
@@ -83,7 +84,7 @@ class Fingerprints:
         # files with equal bytes (or one file renamed) have equal digests but other cards.
         inputs = digest_of(record.slug, article.edition, record.digest, self.bodies.info[src_path].html_digest,
                            article.status, image,
-                           [(a, self.site.authors[a].name) for a in article.author_ids],
+                           [(a, self.site.author(a, article.edition).name) for a in article.author_ids],
                            [(t, self.site.tags[t].name) for t in article.tag_slugs])
         token = self.known_card_token_by_inputs.get(inputs)
         if token is None:
@@ -102,11 +103,13 @@ class Fingerprints:
         avatar, counts)."""
         key = (author_id, code)
         if key not in self._authors:
-            author = self.site.authors[author_id]
+            author = self.site.author(author_id, code)
             source = author.record.src_path if author.record else ""
             written = self.site.editions[code].by_author
+            profile = self.site.authors[author_id].record  # what a translation does not say, its profile does
             self._authors[key] = digest_of(
-                author.id, author.name, author.record.digest if author.record else "",
+                author.id, author.name, author.role, author.links, profile.digest if profile else "",
+                author.record.digest if author.record else "",
                 self.bodies.info[source].html_digest if author.record else "",
                 self.resolver.media_url(author.avatar, source), len(written.get(author_id, ())),
                 author_id in written)

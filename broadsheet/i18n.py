@@ -30,6 +30,13 @@ BASE = "en"
 
 Message = str | Mapping[str, str]
 """A text, or one text per plural category."""
+BACKLINK_MARK = "\ue000"
+"""Stands around the number in the title of a body's footnote back-link, as `markup`
+converts it (from Unicode's private use area: no text has it): `Language.titled` words it
+in the page's language, so that a body converted once can be shown in any."""
+SECTION_MARK = "\ue001"
+"""Stands for the title of a heading's ¶ link, as `markup` converts it."""
+_BACKLINK = re.compile(f"{BACKLINK_MARK}(\\d+){BACKLINK_MARK}")
 
 
 def check_language(value: str) -> str | None:
@@ -228,6 +235,13 @@ class Language:
         if count is not None:
             values["count"] = self.number(count)
         return message.format_map(values) if values or "{" in message else message
+
+    def titled(self, html: str) -> str:
+        """Return a body's HTML with the titles of its footnote back-links and ¶ links in
+        the language's words (`footnote_back`, `section_link`)."""
+        if BACKLINK_MARK in html:
+            html = _BACKLINK.sub(lambda match: self.text("footnote_back", number=match[1]), html)
+        return html.replace(SECTION_MARK, self.text("section_link")) if SECTION_MARK in html else html
 
     def number(self, value: int) -> str:
         from babel.numbers import format_decimal

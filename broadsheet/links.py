@@ -64,6 +64,8 @@ def source_urls(site: Site) -> dict[str, str]:
     config = site.config
     found = {a.src_path: urls.permalink(config, a.edition, a.date, a.slug) for a in site.articles}
     found.update({a.record.src_path: urls.author_url(a.id) for a in site.authors.values() if a.record})
+    found.update({a.record.src_path: urls.in_edition(code, urls.author_url(a.id))
+                  for code, edition in site.editions.items() for a in edition.profiles.values()})
     found.update({p.src_path: urls.page_url_of(config, p) for p in site.pages})
     return found
 

@@ -89,6 +89,9 @@ class AuthorRecord:
     avatar: str | None
     links: tuple[tuple[str, str], ...]
     """(kind, value) pairs in file order, e.g. ('mastodon', '@jo@news.example')."""
+    language: str | None
+    """The code of the language (one of config.yaml's `languages:`) of a profile's
+    translation, `content/authors/<id>.<code>.md`; None for the profile itself."""
     body_line: int
     digest: str
     body_digest: str
@@ -739,6 +742,10 @@ def _image(check: _Checker, key: str) -> Image | None:
 def _load_author(doc: Document, check: _Checker, config: SiteConfig, digests: tuple[str, str]) -> AuthorRecord | None:
     extra = check.unknown_fields(AUTHOR_FIELDS)
     author_id = doc.src_path.rsplit("/", 1)[-1][:-3]
+    base, _, code = author_id.rpartition(".")
+    language = code if base and any(edition.code == code for edition in config.languages) else None
+    if language:
+        author_id = base  # ana.de.md: Ana's profile in German
     if slugify(author_id, config.slugs) != author_id:
         check.error("name", f"author file name {author_id!r} is not a valid id",
                     f"rename the file to content/authors/{slugify(author_id, config.slugs) or 'name'}.md")
@@ -758,7 +765,7 @@ def _load_author(doc: Document, check: _Checker, config: SiteConfig, digests: tu
                     links.append((str(kind), text.strip()))
     if check.failed or name is None:
         return None
-    return AuthorRecord(doc.src_path, author_id, name, role, avatar, tuple(links), doc.body_line,
+    return AuthorRecord(doc.src_path, author_id, name, role, avatar, tuple(links), language, doc.body_line,
                         *digests, doc.key_lines, extra)
 
 

@@ -32,6 +32,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import positional_reduce
+from .i18n import BACKLINK_MARK, SECTION_MARK
 from .load import NOT_XML, strip_not_xml
 
 UrlResolver = Callable[[str], str]
@@ -221,9 +222,9 @@ class MarkdownRenderer:
         # package's entry points (about 60 ms, on every build that converts one body).
         self._md = markdown.Markdown(
             extensions=[
-                TableExtension(), FootnoteExtension(BACKLINK_TITLE="Back to the text of footnote %d"),
+                TableExtension(), FootnoteExtension(BACKLINK_TITLE=f"{BACKLINK_MARK}%d{BACKLINK_MARK}"),
                 FencedCodeExtension(), CodeHiliteExtension(css_class="highlight", guess_lang=False),
-                TocExtension(permalink="¶", permalink_class="headerlink", permalink_title="Link to this section"),
+                TocExtension(permalink="¶", permalink_class="headerlink", permalink_title=SECTION_MARK),
                 SaneListExtension(), AttrListExtension(), _BroadsheetExtension(),
             ],
             output_format="html",

@@ -105,6 +105,9 @@ class EditionContents:
     """Ids of the authors the edition lists: every profile, and each byline with articles in it."""
     pages: tuple[str, ...]
     """Keys (`item_key`) of the edition's standalone pages."""
+    profiles: Mapping[str, Author] = field(default_factory=dict)
+    """Author id → the author as this edition shows them, where their profile has a
+    translation into its language (`content/authors/<id>.<code>.md`)."""
 
     __reduce__ = positional_reduce
 
@@ -131,6 +134,11 @@ class Site:
     next_scheduled: ArticleRecord | None = None
     """The scheduled (future-dated, not draft) article that falls due first, if any."""
 
+    def author(self, author_id: str, code: str) -> Author:
+        """Return the author as the edition `code` shows them: their profile's translation
+        into its language, or their profile."""
+        return self.editions[code].profiles.get(author_id) or self.authors[author_id]
+
     def page_key(self, page: PageRecord) -> str:
         return item_key(self.config.edition_for(page.language), page.slug)
 
@@ -149,9 +157,10 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
     """
     problems: list[Problem] = []
     _check_unique_slugs(records, config, problems)
-    profiles = {a.id: a for a in records.authors}
+    own_profiles = tuple(a for a in records.authors if a.language is None)
+    profiles = {a.id: a for a in own_profiles}
     style = config.slugs
-    resolve = _author_resolver(records.authors, style)
+    resolve = _author_resolver(own_profiles, style)
 
     built: list[tuple[ArticleRecord, str]] = []
     upcoming = []
@@ -171,7 +180,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
 
     _warn_tag_variants(records.articles, problems, style)
     used_spellings: dict[str, Counter] = defaultdict(Counter)
-    authors: dict[str, Author] = {a.id: Author(a.id, a.name, a.role, a.avatar, a.links, a) for a in records.authors}
+    authors: dict[str, Author] = {a.id: Author(a.id, a.name, a.role, a.avatar, a.links, a) for a in own_profiles}
     articles: list[Article] = []
     bylines: dict[str, str] = {}  # generated author id → the byline that made it
     reported: set[str] = set()
@@ -207,7 +216,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
                     "authors", record.key_lines.get("author"))), f"author {ref!r} has no letters or digits to "
                     "make a URL from", "write the author's id (the file name in content/authors/) or name"))
             elif resolve(ref) is None:
-                guess = did_you_mean(ref, list(profiles) + [a.name for a in records.authors])
+                guess = did_you_mean(ref, list(profiles) + [a.name for a in own_profiles])
                 problems.append(warning(SourceLoc(record.src_path, record.key_lines.get(
                     "authors", record.key_lines.get("author"))), f"unknown author '{ref}': a page is generated for them",
                     f"did you mean '{guess}'?" if guess else f"add content/authors/{name_slug(ref, style)}.md with a name and bio"))
@@ -215,7 +224,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
     tags = {slug: Tag(slug, _most_used(counter)) for slug, counter in sorted(used_spellings.items())}
     authors = {k: authors[k] for k in sorted(authors)}
     pages = _built_pages(records.pages, config, drafts)
-    editions = _editions(config, articles, authors, pages)
+    editions = _editions(config, articles, authors, pages, _translated_profiles(records.authors, authors, problems))
     site = Site(
         config=config,
         articles=tuple(articles),
@@ -240,8 +249,32 @@ def _built_pages(records: tuple[PageRecord, ...], config: SiteConfig, drafts: bo
     return tuple(page for _, page in sorted(by_key.items()))
 
 
+def _translated_profiles(records: tuple[AuthorRecord, ...], authors: Mapping[str, Author],
+                         problems: list[Problem]) -> dict[str, dict[str, Author]]:
+    """Return edition code → author id → the author as their profile's translation into
+    its language shows them; a translation of no profile is a warning."""
+    found: dict[str, dict[str, Author]] = defaultdict(dict)
+    for record in records:
+        if record.language is None:
+            continue
+        if record.id not in authors or authors[record.id].record is None:
+            problems.append(warning(SourceLoc(record.src_path, 1), f"{record.src_path} translates no profile: "
+                                    f"there is no content/authors/{record.id}.md", "add the profile, or rename the file"))
+            continue
+        found[record.language][record.id] = translated_author(record, authors[record.id])
+    return found
+
+
+def translated_author(record: AuthorRecord, profile: Author) -> Author:
+    """Return the author as a translation of their profile shows them: its name, role, bio
+    and, where it gives none, the profile's role, avatar and links."""
+    return Author(record.id, record.name, record.role or profile.role, record.avatar or profile.avatar,
+                  record.links or profile.links, record)
+
+
 def _editions(config: SiteConfig, articles: list[Article], authors: Mapping[str, Author],
-              pages: tuple[PageRecord, ...]) -> dict[str, EditionContents]:
+              pages: tuple[PageRecord, ...], translated: Mapping[str, Mapping[str, Author]],
+              ) -> dict[str, EditionContents]:
     """Return what each edition publishes (one edition, '', for a site in one language)."""
     codes = [edition.code for edition in config.editions]
     in_edition: dict[str, list[int]] = {code: [] for code in codes}
@@ -262,7 +295,7 @@ def _editions(config: SiteConfig, articles: list[Article], authors: Mapping[str,
         {k: tuple(v) for k, v in sorted(by_author[code].items())},
         {k: tuple(v) for k, v in sorted(by_tag[code].items())},
         tuple(a for a, author in authors.items() if author.record is not None or a in by_author[code]),
-        tuple(page_keys[code])) for code in codes}
+        tuple(page_keys[code]), {k: v for k, v in sorted(translated.get(code, {}).items())}) for code in codes}
 
 
 def _translations(records: Records, config: SiteConfig, articles: list[Article], pages: tuple[PageRecord, ...],
@@ -270,43 +303,50 @@ def _translations(records: Records, config: SiteConfig, articles: list[Article],
     """Return each built article's and page's translations (see `Site.translations`), and
     report a `translation_key` that no other file shares (a warning) and two files of one
     language sharing one (an error naming both)."""
-    order = {edition.code: n for n, edition in enumerate(config.editions)}
     found: dict[str, tuple[str, ...]] = {}
-    for kind, written, built in (("article", records.articles, [(a.record, a.edition, a.key) for a in articles]),
-                                 ("page", records.pages, [(p, config.edition_for(p.language),
-                                                           item_key(config.edition_for(p.language), p.slug))
-                                                          for p in pages])):
-        groups: dict[str, list] = defaultdict(list)
-        for record in written:
-            if record.translation_key:
-                groups[record.translation_key].append(record)
-        for key, members in groups.items():
-            where = [SourceLoc(m.src_path, m.key_lines.get("translation_key")) for m in members]
-            if len(members) == 1:
-                problems.append(warning(where[0], f"translation_key '{key}' matches no other {kind}",
-                                        f"give each translation of the {kind} the same translation_key"))
-                continue
-            by_language: dict[str, list] = defaultdict(list)
-            for member in members:
-                by_language[(member.language or config.language).casefold()].append(member)
-            for language, same in sorted(by_language.items()):
-                if len(same) > 1:
-                    for member in same:
-                        others = ", ".join(o.src_path for o in same if o is not member)
-                        problems.append(error(SourceLoc(member.src_path, member.key_lines.get("translation_key")),
-                                              f"translation_key '{key}': {member.src_path} and {others} are both "
-                                              f"translations in '{member.language or config.language}'",
-                                              "a translation_key joins one file per language: give one of them "
-                                              "another key, or set its 'language:'"))
-        shared: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for record, edition, item in built:
-            if record.translation_key and len(groups[record.translation_key]) > 1:
-                shared[record.translation_key].append((edition, item))
+    built_pages = [(page, config.edition_for(page.language)) for page in pages]
+    for kind, written, built in (
+            ("article", records.articles, [(a.record, a.edition, a.key) for a in articles]),
+            ("page", records.pages, [(page, code, item_key(code, page.slug)) for page, code in built_pages])):
+        groups = _check_translation_keys(kind, written, config, problems)
+        shared: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        order = {edition.code: n for n, edition in enumerate(config.editions)}
+        for record, code, key in built:
+            if len(groups.get(record.translation_key, ())) > 1:
+                shared[record.translation_key].append((order[code], key))
         for members in shared.values():
             if len(members) > 1:
-                keys = tuple(f"{kind}:{item}" for _, item in sorted(members, key=lambda m: (order[m[0]], m[1])))
+                keys = tuple(f"{kind}:{key}" for _, key in sorted(members))
                 found.update((member, keys) for member in keys)
     return found
+
+
+def _check_translation_keys(kind: str, records: tuple, config: SiteConfig, problems: list[Problem],
+                            ) -> dict[str, list]:
+    """Return the records of each `translation_key` (built or not), reporting a key of one
+    file alone and two files of one language with one key."""
+    groups: dict[str, list] = defaultdict(list)
+    for record in records:
+        if record.translation_key:
+            groups[record.translation_key].append(record)
+    for key, members in groups.items():
+        if len(members) == 1:
+            problems.append(warning(SourceLoc(members[0].src_path, members[0].key_lines.get("translation_key")),
+                                    f"translation_key '{key}' matches no other {kind}",
+                                    f"give each translation of the {kind} the same translation_key"))
+            continue
+        by_language: dict[str, list] = defaultdict(list)
+        for member in members:
+            by_language[(member.language or config.language).casefold()].append(member)
+        for same in by_language.values():
+            for member in same if len(same) > 1 else ():
+                others = ", ".join(o.src_path for o in same if o is not member)
+                problems.append(error(SourceLoc(member.src_path, member.key_lines.get("translation_key")),
+                                      f"translation_key '{key}': {member.src_path} and {others} are both "
+                                      f"translations in '{member.language or config.language}'",
+                                      "a translation_key joins one file per language: give one of them "
+                                      "another key, or set its 'language:'"))
+    return groups
 
 
 def structure_of(record: ArticleRecord | AuthorRecord | PageRecord) -> tuple:
@@ -319,7 +359,7 @@ def structure_of(record: ArticleRecord | AuthorRecord | PageRecord) -> tuple:
         return ("article", record.src_path, record.slug, record.date, record.draft, record.author_refs,
                 record.tags, record.language, record.translation_key)
     if isinstance(record, AuthorRecord):
-        return ("author", record.src_path, record.id, record.name)
+        return ("author", record.src_path, record.id, record.name, record.language)
     return ("page", record.src_path, record.slug, record.draft, record.language, record.translation_key)
 
 
@@ -332,6 +372,8 @@ def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | 
     """
     articles = list(site.articles)
     authors = dict(site.authors)
+    translated = {code: {author_id: author.record for author_id, author in edition.profiles.items()}
+                  for code, edition in site.editions.items()}
     pages = list(site.pages)
     next_scheduled = site.next_scheduled
     moved: list[int] = []
@@ -345,8 +387,10 @@ def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | 
             article = articles[index]
             articles[index] = Article.of(new, article.author_ids, article.tag_slugs, article.status, article.edition)
             moved.append(index)
-        elif isinstance(new, AuthorRecord):
+        elif isinstance(new, AuthorRecord) and new.language is None:
             authors[new.id] = Author(new.id, new.name, new.role, new.avatar, new.links, new)
+        elif isinstance(new, AuthorRecord):
+            translated[new.language][new.id] = new
         else:
             pages = [new if page.src_path == src_path else page for page in pages]
     for index in moved:
@@ -354,7 +398,12 @@ def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | 
         if (index > 0 and not article_order(articles[index - 1].record) < order) or (
                 index + 1 < len(articles) and not order < article_order(articles[index + 1].record)):
             return None
-    return replace(site, articles=tuple(articles), authors=authors, pages=tuple(pages),
+    editions = site.editions
+    if any(translated.values()):  # made again from their records: a translation shows some of its profile
+        editions = {code: replace(edition, profiles={
+            author_id: translated_author(record, authors[author_id]) for author_id, record in translated[code].items()})
+            for code, edition in site.editions.items()}
+    return replace(site, articles=tuple(articles), authors=authors, pages=tuple(pages), editions=editions,
                    next_scheduled=next_scheduled)
 
 

@@ -145,7 +145,7 @@ class Renderer:
         changes the fingerprints of those pages only, of its card's readers only when its
         card changed, and of its stamp's only when its stamp did.
         """
-        cards, stamps, direct = self.tokens.readers(self.inputs(route))
+        cards, stamps, direct = self.tokens.readers(route, self.inputs(route))
         return self.fingerprint(route), cards, stamps, direct
 
     def card_token_of(self, src_path: str) -> str | None:

@@ -273,6 +273,9 @@ class IncrementalMachine(RuleBasedStateMachine):
         self.about: str | None = "About this paper.\n"
         """The text of content/pages/about.md, None when there is no such page."""
         self.about_draft = False
+        self.german_profile: Profile | None = None
+        """Ana Ruiz's profile in German (content/authors/ana-ruiz.de.md), written while German
+        is one of the site's other languages."""
         self.steps: list[str] = []
 
     def teardown(self):
@@ -296,6 +299,12 @@ class IncrementalMachine(RuleBasedStateMachine):
 
     def write_config(self) -> None:
         (self.site / "config.yaml").write_text(self.config.text(), encoding="utf-8")
+        self.write_german_profile()
+
+    def write_german_profile(self) -> None:
+        german = "de" in self.config.languages and self.config.language != "de"
+        text = self.german_profile.text() if self.german_profile and german else None
+        write_or_remove(self.site / "content" / "authors" / "ana-ruiz.de.md", text)
 
     def write_about(self) -> None:
         target = self.site / "content" / "pages" / "about.md"
@@ -504,6 +513,13 @@ class IncrementalMachine(RuleBasedStateMachine):
                 profile.bio += f" Her [best story](../articles/{target})."
         self.write_profile(author_id)
         self.check(f"profile {author_id} {what}")
+
+    @rule(profile=st.none() | st.builds(Profile, st.sampled_from(["Ana Ruiz", "Ana Ruíz"]),
+                                         st.none() | st.just("Redakteurin"), st.none(), paragraphs))
+    def translate_profile(self, profile):
+        self.german_profile = profile
+        self.write_german_profile()
+        self.check(f"German profile {profile}")
 
     @rule(name=st.sampled_from(TEMPLATES), version=st.none() | st.integers(1, 3))
     def edit_template(self, name, version):

@@ -1,6 +1,8 @@
 """Every reader (issue 12): titles, tags and file names in any script build, lose no letter
 in their URL, and never merge two different names silently."""
 
+import html
+
 import pytest
 
 from broadsheet.load import slugify
@@ -353,3 +355,18 @@ def test_issue_12_two_different_bylines_with_one_slug_are_an_error_naming_both(t
            "with one URL, /authors/soren-aero/" in result.stderr, result.stderr
     assert "byline 'Soren Aero'" not in result.stderr
     assert not (site / "output").exists()
+
+
+def test_issue_12_a_bodys_footnote_and_section_links_are_titled_in_the_pages_language(tmp_path):
+    body = "## Der Haushalt\n\nDer Rat stimmt ab.[^1]\n\n[^1]: Mit einer Stimme Mehrheit.\n"
+    german = words_site(tmp_path / "de", "de", **{"content/articles/three.md": article("Drei", body=body)})
+    english = words_site(tmp_path / "en", "en", **{"content/articles/three.md": article("Three", body=body)})
+    for site in (german, english):
+        result = run_cli("--site", str(site), "--strict")
+        assert result.returncode == 0, result.stderr
+    de = page_text(german / "output/articles/three/index.html")
+    assert 'title="Link zu diesem Abschnitt"' in de and 'title="Zurück zum Text von Fußnote 1"' in de
+    assert "\ue000" not in de and "\ue001" not in de
+    assert 'title="Zurück zum Text von Fußnote 1"' in html.unescape(page_text(german / "output/feed.xml"))
+    en = page_text(english / "output/articles/three/index.html")
+    assert 'title="Link to this section"' in en and 'title="Back to the text of footnote 1"' in en

@@ -113,7 +113,8 @@ SPLIT_WORDS = """() => {
 def test_issue_12_the_sample_site_fits_the_screen_and_its_tables_scroll_instead_of_breaking_words(
         serve, sample_output, width):
     served = serve(sample_output)
-    for path in ("/", "/articles/bus-punctuality-data/", "/archive/2026/11/", "/tags/", "/authors/", "/about/"):
+    for path in ("/", "/articles/bus-punctuality-data/", "/archive/2026/11/", "/tags/", "/authors/", "/about/",
+                 "/de/", "/de/articles/ruderregatta/"):
         page = served.open(path, width)
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{path} scrolls sideways at {width}px"
     page = served.open("/articles/bus-punctuality-data/", width)
@@ -254,7 +255,8 @@ def test_issue_12_axe_finds_no_serious_accessibility_problem(serve, sample_outpu
                        config="title: الجريدة\nbase_url: https://example.org/\nlanguage: ar\n" + NAV)
     problems = []
     for served, paths in ((serve(sample_output), ("/", "/articles/bus-punctuality-data/", "/archive/2026/11/",
-                                                  "/tags/transport/", "/authors/", "/404.html")),
+                                                  "/tags/transport/", "/authors/", "/404.html", "/de/",
+                                                  "/de/articles/ruderregatta/")),
                           (serve(arabic), ("/", "/articles/a/"))):
         for path in paths:
             page = served.open(path, width)

@@ -255,3 +255,31 @@ def test_issue_12_translations_link_in_a_site_of_one_language_too(tmp_path):
     assert '<entry xml:lang="fr">' in text(out, "feed.xml")
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["archive", "articles", "authors", "sitemaps",
                                                                    "static", "tags"]
+
+
+def test_issue_12_an_author_profile_speaks_each_language_it_is_translated_into(tmp_path):
+    files = harbour_files()
+    files["content/authors/ana.de.md"] = "---\nname: Ana Lopes\nrole: Hafenreporterin\n---\nAna berichtet vom Kai.\n"
+    files["content/authors/bo.de.md"] = "---\nname: Bo\n---\nNiemand.\n"  # translates no profile
+    site = make_site(tmp_path / "site", files, config=CONFIG)
+    result = run_cli("--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "content/authors/bo.de.md:1: warning: content/authors/bo.de.md translates no profile" in result.stderr
+    out = site / "output"
+    german = text(out, "de/authors/ana/index.html")
+    assert "Hafenreporterin" in german and "Ana berichtet vom Kai." in german and "Harbour reporter" not in german
+    assert "Ana covers the docks." in text(out, "authors/ana/index.html")
+    assert "Ana covers the docks." in text(out, "ar/authors/ana/index.html")  # no Arabic profile: the profile
+    assert "Ana berichtet vom Kai." in text(out, "de/articles/ferry/index.html")  # the author box
+    assert not (out / "authors/bo").exists() and not (out / "de/authors/bo").exists()
+
+    # An edit of the translation rewrites German pages only.
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    (site / "content/authors/ana.de.md").write_text(
+        "---\nname: Ana Lopes\nrole: Hafenreporterin\n---\nAna berichtet seit 2019 vom Kai.\n", encoding="utf-8")
+    result = run_cli("--site", str(site))
+    assert result.returncode == 0, result.stderr
+    rewritten = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if p.stat().st_mtime_ns != before[p])
+    assert "de/authors/ana/index.html" in rewritten and "de/articles/ferry/index.html" in rewritten
+    assert all(rel.startswith("de/") for rel in rewritten), rewritten
+    assert "seit 2019" in text(out, "de/authors/ana/index.html")

@@ -30,7 +30,8 @@ def context(route: Route, shown: Shown) -> dict[str, Any]:
     rendered = shown.body(src_path)
     article = ctx["article"] = dict(shown.card("self"))
     article.update({
-        "body_html": rendered.html, "credits": record.credits, "canonical_url": record.canonical_url,
+        "body_html": shown.language.titled(rendered.html), "credits": record.credits,
+        "canonical_url": record.canonical_url,
         "word_count": rendered.word_count, "extra": dict(record.extra),
         "description": record.summary or record.subtitle or cut_at_word(shown.body_info(src_path).first_paragraph)
         or record.title,

@@ -390,7 +390,7 @@ class SiteViews:
     def author_ref(self, author_id: str, code: str) -> dict:
         key = ("author", author_id, code)
         if key not in self._refs:
-            author = self.site.authors[author_id]
+            author = self.site.author(author_id, code)
             self._refs[key] = {"id": author.id, "name": author.name,
                                "url": self.links.url(urls.in_edition(code, urls.author_url(author.id)))}
         return self._refs[key]
@@ -411,14 +411,14 @@ class SiteViews:
         """Return the view of an author in an edition (cached): profile, bio and links."""
         key = (author_id, code)
         if key not in self._authors:
-            self._authors[key] = self._make_author(self.site.authors[author_id], code)
+            self._authors[key] = self._make_author(self.site.author(author_id, code), code)
         return self._authors[key]
 
     def _make_author(self, author: Author, code: str) -> dict:
         src_path = author.record.src_path if author.record else ""
         written = self.site.editions[code].by_author
         avatar = self.resolver.media_url(author.avatar, src_path)
-        bio_html = self.bodies[src_path].html if author.record else ""
+        bio_html = self.language_of(code).titled(self.bodies[src_path].html) if author.record else ""
         links = [link for kind, value in author.links if (link := social_link(kind, value, self.language_of(code)))]
         url = urls.in_edition(code, urls.author_url(author.id))
         return {
@@ -475,7 +475,8 @@ class SiteViews:
         card = self.card(index)
         modified = card["updated"] or card["date"]
         image = self.abs_image(card["image"])
-        content = publish.absolutize_html(self.bodies[record.src_path].html, self.origin, card["abs_url"])
+        html = self.language_of(article.edition).titled(self.bodies[record.src_path].html)
+        content = publish.absolutize_html(html, self.origin, card["abs_url"])
         if image:
             content = publish.figure_html(image) + content
         return {

@@ -23,7 +23,8 @@ def context(route: Route, shown: Shown) -> dict[str, Any]:
     src_path = shown.inputs.bodies[0]
     record = shown.record(src_path)
     rendered = shown.body(src_path)
-    ctx["doc"] = {"title": record.title, "slug": record.slug, "url": page["url"], "body_html": rendered.html,
+    ctx["doc"] = {"title": record.title, "slug": record.slug, "url": page["url"],
+                  "body_html": shown.language.titled(rendered.html),
                   **shown.language_marks(record.language)}
     page["title"] = titled(shown, record.title)
     page["social_title"] = record.title
