@@ -299,15 +299,18 @@ def assert_tells_apart(schema, good: str, bad: tuple[str, ...]) -> None:
 
 @pytest.fixture(scope="module")
 def sitemap_schema():
-    return xml_schema("sitemap.xsd")
+    return xml_schema("sitemap-hreflang.xsd")
 
 
 def test_the_sitemap_schema_tells_valid_from_invalid(sitemap_schema):
-    good = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://example.org/a/</loc>'
-            '<lastmod>2025-03-10T09:00:00+00:00</lastmod></url></urlset>')
+    good = ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+            '<url><loc>https://example.org/a/</loc><lastmod>2025-03-10T09:00:00+00:00</lastmod>'
+            '<xhtml:link rel="alternate" hreflang="de" href="https://example.org/de/a/"/></url></urlset>')
     assert_tells_apart(sitemap_schema, good, (good.replace("2025-03-10T09:00:00+00:00", "10 March 2025"),
                                               good.replace("<loc>https://example.org/a/</loc>", ""),
-                                              good.replace("sitemap/0.9", "sitemap/0.8")))
+                                              good.replace("sitemap/0.9", "sitemap/0.8"),
+                                              good.replace('hreflang="de" ', ""),
+                                              good.replace("xhtml:link", "xhtml:meta")))
 
 
 @pytest.fixture(scope="module")
@@ -331,8 +334,10 @@ def test_sitemaps_are_valid(sites, sitemap_schema, siteindex_schema):
         files = [loc.text for loc in index.getroot().iter(f"{SITEMAP_NS}loc")]
         assert files and all(urlsplit(f).path.split("/")[-2] == "sitemaps" for f in files), files
         every = []
+        robots = (folder / "robots.txt").read_text(encoding="utf-8")
+        base_path = urlsplit(re.search(r"^Sitemap: (\S+)$", robots, re.M)[1]).path.removesuffix("sitemap.xml")
         for file_url in files:
-            path = folder / "sitemaps" / urlsplit(file_url).path.rsplit("/", 1)[-1]
+            path = folder / urlsplit(file_url).path.removeprefix(base_path)
             document = lxml_etree.parse(str(path))
             assert sitemap_schema.validate(document), f"{name} {path.name}: {sitemap_schema.error_log}"
             locs = [loc.text for loc in document.getroot().iter(f"{SITEMAP_NS}loc")]
