@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from . import urls
 from .digest import digest_of
 from .errors import Problem, SourceLoc, warning
+from .load import is_markdown
 from .model import Site
 from .routes import Copy, Route
 from .urls import Links, is_external, out_path_for
@@ -105,7 +106,7 @@ class LinkResolver:
             return None
         parts = urlsplit(ref)
         suffix = ("?" + parts.query if parts.query else "") + ("#" + parts.fragment if parts.fragment else "")
-        if parts.path.endswith(".md"):
+        if is_markdown(parts.path):
             if parts.path.startswith("/"):
                 source = posixpath.normpath("content" + parts.path)
             else:

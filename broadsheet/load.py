@@ -25,9 +25,21 @@ from .errors import Packed, PackedField, Problem, SourceLoc, did_you_mean, error
 from .source import Document, SourceError, decode_text, parse_document
 
 ARTICLE_FIELDS = ("title", "date", "updated", "authors", "author", "tags", "subtitle", "summary",
-                  "image", "credits", "slug", "draft", "canonical_url", "language", "translation_key")
+                  "image", "credits", "slug", "draft", "canonical_url", "language", "translation_key", "aliases")
 AUTHOR_FIELDS = ("name", "role", "avatar", "links")
-PAGE_FIELDS = ("title", "slug", "draft", "language", "translation_key")
+PAGE_FIELDS = ("title", "slug", "draft", "language", "translation_key", "aliases")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
+"""What a Markdown file's name ends with (Jekyll's posts are often `.markdown`)."""
+
+
+def is_markdown(path: str) -> bool:
+    return path.endswith(MARKDOWN_SUFFIXES)
+
+
+def stem_of(src_path: str) -> str:
+    """Return a Markdown file's name without its folder and suffix: `a/ferry.markdown` → `ferry`."""
+    name = src_path.rsplit("/", 1)[-1]
+    return name[:name.rindex(".")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +77,8 @@ class ArticleRecord:
     """The article's language when it is not the site's (a BCP 47 tag), else None."""
     translation_key: str | None
     """What the article shares with its translations (the same key in each language)."""
+    aliases: tuple[str, ...]
+    """Old site paths of the article (`/2016/08/old-slug/`), each published as a redirect."""
     body_line: int
     digest: str
     """Hash of the file's text: the cache key of everything derived from it."""
@@ -113,6 +127,8 @@ class PageRecord:
     """The page's language when it is not the site's, else None."""
     translation_key: str | None
     """What the page shares with its translations."""
+    aliases: tuple[str, ...]
+    """Old site paths of the page, each published as a redirect."""
     body_line: int
     digest: str
     body_digest: str
@@ -354,8 +370,13 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
     site_problems += walk_problems
     for rel, stat in files:
         src_path = f"content/{rel}"
-        if not rel.endswith(".md"):
+        if not is_markdown(rel):
             assets[rel] = stat_signature(stat, now_ns)
+            if looks_like_post(content, rel):
+                site_problems.append(warning(SourceLoc(src_path, 1), "this looks like a post (it starts with front "
+                                             "matter) but is not Markdown: it is copied as it is, front matter "
+                                             "and all", "rename it to .md (HTML is valid Markdown), or move it "
+                                             "out of content/articles/"))
             continue
         section = section_of(rel)
         if section is None:
@@ -402,6 +423,7 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
         problems.append(warning(SourceLoc(src_path, doc.body_line + doc.body.count("\n", 0, found.start())),
                                 f"the text contains control characters ({describe_not_xml(doc.body)}): "
                                 f"{NOT_XML_FIX}", NOT_XML_HINT))
+    problems += leftover_markup(doc.body, src_path, doc.body_line)
     checker = _Checker(doc, problems)
     digests = (digest, body_digest(doc.body_line, doc.body))
     if section == "articles":
@@ -411,6 +433,58 @@ def _parse_source(data: bytes, src_path: str, section: str, digest: str, config:
     else:
         record = _load_page(doc, checker, config, digests)
     return record, problems, doc.body
+
+
+_LEFTOVER = re.compile(r"\{%-?\s*[a-z_]+|\{\{[<%]|\{\{\s*(?:site|page|post|include|content)\.")
+"""A Liquid tag (`{% highlight %}`), a Hugo shortcode (`{{< youtube >}}`) or a Liquid
+variable of Jekyll (`{{ site.url }}`): another generator's markup, which Markdown prints
+as it is."""
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def leftover_markup(body: str, src_path: str, body_line: int) -> list[Problem]:
+    """Warn at each line of a body (outside code) with another generator's template markup,
+    once per body and kind."""
+    problems: list[Problem] = []
+    if "{%" not in body and "{{" not in body:
+        return problems
+    fence = None
+    seen = set()
+    for number, line in enumerate(body.split("\n")):
+        if match := _FENCE.match(line):
+            fence = None if fence and match[1][0] == fence[0] and len(match[1]) >= len(fence) else fence or match[1]
+            continue
+        if fence or line.startswith(("    ", "\t")):
+            continue
+        for found in _LEFTOVER.finditer(re.sub(r"`+[^`]*`+", "", line)):
+            what = "Hugo shortcode" if found[0].startswith(("{{<", "{{%")) else "Liquid tag" \
+                if found[0].startswith("{%") else "Liquid variable"
+            if what not in seen:
+                seen.add(what)
+                problems.append(warning(SourceLoc(src_path, body_line + number),
+                                        f"a {what} ({found[0].strip()}…) is shown as it is: Broadsheet "
+                                        "does not run another generator's templates",
+                                        "write it in Markdown or HTML (a code block keeps it as text)"))
+    return problems
+
+
+POST_LIKE_SUFFIXES = (".html", ".htm", ".txt", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".textile", ".adoc",
+                      ".asciidoc", ".rst", ".org")
+"""What a post of another generator may be written as, besides Markdown: a file of these
+under content/articles/ that starts with front matter is warned about, not copied silently."""
+
+
+def looks_like_post(content: Path, rel: str) -> bool:
+    """True for a file under content/articles/ that is not Markdown but starts like a post:
+    with front matter (`---` or Hugo's `+++`)."""
+    if not rel.startswith("articles/") or not (rel.endswith(POST_LIKE_SUFFIXES) or "." not in rel.rsplit("/", 1)[-1]):
+        return False
+    try:
+        with open(content / rel, "rb") as handle:
+            start = handle.read(8)
+    except OSError:
+        return False
+    return start.lstrip(b"\xef\xbb\xbf").startswith((b"---", b"+++"))
 
 
 def walk(content: Path) -> Walk:
@@ -580,6 +654,27 @@ class _Checker:
             return None
         return value
 
+    def aliases(self, key: str, config: SiteConfig) -> tuple[str, ...]:
+        """Return the old site paths a file lists under `key` (each `/…`; an absolute URL of
+        the site is taken as its path), reporting one that is no path of the site."""
+        found = []
+        for alias in self.string_list(key, split_commas=False):
+            if alias.startswith(config.base_url):
+                alias = "/" + alias[len(config.base_url):]
+            parts = urlsplit(alias)
+            if parts.scheme or parts.netloc or not alias.startswith("/"):
+                self.error(key, f"'{key}': {alias!r} is not a path of the site",
+                           "write the old address as a path from the site's root, e.g. /2016/08/old-title/")
+            elif parts.query or parts.fragment:
+                self.error(key, f"'{key}': {alias!r} has a query or fragment, which a static site cannot answer",
+                           "list its path alone, or redirect it in your web server's configuration")
+            elif any(part in (".", "..") for part in alias.split("/")) or "\\" in alias or "\0" in alias:
+                self.error(key, f"'{key}': {alias!r} leaves the site or is not a plain path",
+                           "write the old address without '.' or '..'")
+            else:
+                found.append(alias)
+        return tuple(dict.fromkeys(found))
+
     def url(self, key: str) -> str | None:
         value = self.optional_text(key)
         if value is None:
@@ -692,13 +787,13 @@ def _load_article(doc: Document, check: _Checker, config: SiteConfig, digests: t
         if not slugify(tag, config.slugs):
             check.error("tags", f"tag {tag!r} has no letters or digits to make a URL from")
     image = _image(check, "image")
-    stem = doc.src_path.rsplit("/", 1)[-1][:-3]
-    slug = check.slug(stem, config.slugs)
+    slug = check.slug(stem_of(doc.src_path), config.slugs)
     draft = check.boolean("draft")
     record_fields = dict(
         subtitle=check.optional_text("subtitle"), summary=check.optional_text("summary"),
         credits=check.optional_text("credits"), canonical_url=check.url("canonical_url"),
         language=check.language("language", config.language), translation_key=check.optional_text("translation_key"),
+        aliases=check.aliases("aliases", config),
     )
     if check.failed or title is None or published is None or slug is None:
         return None
@@ -741,7 +836,7 @@ def _image(check: _Checker, key: str) -> Image | None:
 
 def _load_author(doc: Document, check: _Checker, config: SiteConfig, digests: tuple[str, str]) -> AuthorRecord | None:
     extra = check.unknown_fields(AUTHOR_FIELDS)
-    author_id = doc.src_path.rsplit("/", 1)[-1][:-3]
+    author_id = stem_of(doc.src_path)
     base, _, code = author_id.rpartition(".")
     language = code if base and any(edition.code == code for edition in config.languages) else None
     if language:
@@ -772,11 +867,12 @@ def _load_author(doc: Document, check: _Checker, config: SiteConfig, digests: tu
 def _load_page(doc: Document, check: _Checker, config: SiteConfig, digests: tuple[str, str]) -> PageRecord | None:
     extra = check.unknown_fields(PAGE_FIELDS)
     title = check.required_text("title")
-    slug = check.slug(doc.src_path.rsplit("/", 1)[-1][:-3], config.slugs)
+    slug = check.slug(stem_of(doc.src_path), config.slugs)
     draft = check.boolean("draft")
     language = check.language("language", config.language)
     translation_key = check.optional_text("translation_key")
+    aliases = check.aliases("aliases", config)
     if check.failed or title is None or slug is None:
         return None
-    return PageRecord(doc.src_path, slug, title, draft, language, translation_key, doc.body_line, *digests,
-                      doc.key_lines, extra)
+    return PageRecord(doc.src_path, slug, title, draft, language, translation_key, aliases, doc.body_line,
+                      *digests, doc.key_lines, extra)

@@ -127,6 +127,9 @@ class Site:
     config.yaml's `languages:`."""
     related: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """Article key → indexes of up to three related articles (of its edition)."""
+    aliases: tuple[tuple[str, str, str], ...] = ()
+    """(old site path, `article` or `page`, its key) of every alias (front matter
+    `aliases:`) of a built article or page, by path: each is published as a redirect."""
     translations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Article or page key → the keys of it and its translations (`translation_key`),
     the site's editions' order, for those that have one: articles as `article:<key>`,
@@ -234,6 +237,9 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
         assets=records.assets,
         editions=editions,
         related=_memo_related(articles, editions, memo if memo is not None else {}),
+        aliases=tuple(sorted([(alias, "article", a.key) for a in articles for alias in a.record.aliases]
+                             + [(alias, "page", item_key(config.edition_for(p.language), p.slug))
+                                for p in pages for alias in p.aliases])),
         translations=_translations(records, config, articles, pages, problems),
         next_scheduled=next_scheduled,
     )
@@ -357,10 +363,11 @@ def structure_of(record: ArticleRecord | AuthorRecord | PageRecord) -> tuple:
     `patch_site` checks that.)"""
     if isinstance(record, ArticleRecord):
         return ("article", record.src_path, record.slug, record.date, record.draft, record.author_refs,
-                record.tags, record.language, record.translation_key)
+                record.tags, record.language, record.translation_key, record.aliases)
     if isinstance(record, AuthorRecord):
         return ("author", record.src_path, record.id, record.name, record.language)
-    return ("page", record.src_path, record.slug, record.draft, record.language, record.translation_key)
+    return ("page", record.src_path, record.slug, record.draft, record.language, record.translation_key,
+            record.aliases)
 
 
 def patch_site(site: Site, changed: Mapping[str, ArticleRecord | AuthorRecord | PageRecord]) -> Site | None:

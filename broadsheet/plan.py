@@ -17,7 +17,8 @@ from stat import S_ISREG
 
 from .config import SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
-from .load import SourceEntry, Walk, load_records, load_source, section_of, stat_signature, unproven_sources, walk
+from .load import (SourceEntry, Walk, is_markdown, load_records, load_source, section_of, stat_signature,
+                   unproven_sources, walk)
 from .model import PUBLISHED, Site, build_site_graph, patch_site, structure_of
 from .routes import Copy, Route, plan_routes
 from .source import SourceError
@@ -171,18 +172,18 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     markdown = _touched_sources(content, previous, touched) if touched is not None else None
     if markdown is None:
         files, walk_problems = walked or walk(content)
-        markdown = [(rel, stat) for rel, stat in files if rel.endswith(".md")]
+        markdown = [(rel, stat) for rel, stat in files if is_markdown(rel)]
         if walk_problems or len(markdown) != len(previous.sources) or \
                 len(files) - len(markdown) != len(previous.assets):
             return None
-        assets = {rel: stat_signature(stat, now_ns) for rel, stat in files if not rel.endswith(".md")}
+        assets = {rel: stat_signature(stat, now_ns) for rel, stat in files if not is_markdown(rel)}
         if any(rel not in previous.assets for rel in assets):
             return None
         if unproven is None:
             signatures = {src_path: entry.signature for src_path, entry in previous.sources.items()}
             markdown = unproven_sources(markdown, signatures, now_ns, "content/")  # the others: as last read
         elif all("content/" + rel in previous.sources for rel, _ in markdown):
-            markdown = [(rel, stat) for rel, stat in unproven if rel.endswith(".md")]
+            markdown = [(rel, stat) for rel, stat in unproven if is_markdown(rel)]
         else:
             markdown = None
         if markdown is None:  # a file the last build did not have

@@ -20,7 +20,7 @@ from .links import LinkResolver
 from .load import NOT_XML, ArticleRecord, strip_not_xml
 from .model import Site, item_key
 from .routes import Copy, Route
-from .views import archive, article, feeds, indexes, listings, sitemap, standalone
+from .views import archive, article, feeds, indexes, listings, redirects, sitemap, standalone
 from .views.shared import PageInputs, SiteViews, Structure
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ KINDS = {
     "feed": feeds, "rss": feeds, "json-feed": feeds, "tag-feed": feeds, "author-feed": feeds,
     "sitemap": sitemap, "sitemap-articles": sitemap, "sitemap-pages": sitemap, "robots": sitemap,
     "page": standalone, "404": standalone,
+    "redirect": redirects, "redirects": redirects,
 }
 """Route kind → the module describing its pages: `inputs(route, structure) -> PageInputs`,
 `context(route, shown) -> dict`, and `document(context) -> bytes` for a route without a

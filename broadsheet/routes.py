@@ -139,6 +139,7 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
     routes.append(Route(urls.SITEMAP, out_path_for(urls.SITEMAP), "sitemap.xml", "sitemap", source="the sitemap index"))
     routes += plan_sitemap_routes(site, months_by_edition)
     routes.append(Route(urls.ROBOTS, out_path_for(urls.ROBOTS), "robots.txt", "robots", source="robots.txt"))
+    routes += plan_redirect_routes(site, {(r.kind, r.key): r.url for r in routes if r.kind in ("article", "page")})
 
     copies = [Copy(f"static/{p}", THEME, p) for p in theme_static]
     copies = [c for c in copies if c.src_path not in set(layout_static)]
@@ -146,6 +147,33 @@ def plan_routes(site: Site, theme_static: list[str], layout_static: list[str]) -
     copies += [Copy(p, "content", p) for p in site.assets]
     copies.sort(key=lambda c: c.out_path)
     return routes, copies, check_routes(routes, copies)
+
+
+REDIRECT_FILES = {"netlify": urls.NETLIFY_REDIRECTS, "apache": urls.APACHE_REDIRECTS, "nginx": urls.NGINX_REDIRECTS}
+"""The files that tell web servers and hosts each redirect (one per kind of server)."""
+
+
+def plan_redirect_routes(site: Site, url_of: dict[tuple[str, str], str]) -> list[Route]:
+    """Return a redirect page for each alias of an article or page (its key: the site path
+    it redirects to; `url_of` gives each article's and page's by kind and key), and the
+    redirect files of the hosts when there is any. An alias that is its own item's URL is
+    left out."""
+    routes: list[Route] = []
+    if not site.aliases:
+        return routes
+    sources = {("article", a.key): a.src_path for a in site.articles}
+    sources.update({("page", site.page_key(p)): p.src_path for p in site.pages})
+    for alias, kind, key in site.aliases:
+        url = urls.alias_url(alias)
+        target = url_of[(kind, key)]
+        if url != target:
+            code = key.split("/", 1)[0] if "/" in key else ""
+            routes.append(Route(url, out_path_for(url), "redirect.html", "redirect", target,
+                                source=f"{sources[(kind, key)]} (its alias {alias})", edition=code))
+    if routes:
+        routes += [Route(url, out_path_for(url), "", "redirects", name, source=f"the redirects for {name}")
+                   for name, url in REDIRECT_FILES.items()]
+    return routes
 
 
 def plan_edition_routes(site: Site, edition: EditionContents, months: dict[tuple[int, int], tuple[int, ...]],
@@ -232,7 +260,7 @@ def check_routes(routes: list[Route], copies: list[Copy]) -> list[Problem]:
 
 
 def _first_file(sources: list[str]) -> str:
-    files = [s for s in sources if s.startswith("content/")]
+    files = [s.split(" (its alias ", 1)[0] for s in sources if s.startswith("content/")]
     return files[0] if files else sources[0]
 
 

@@ -21,6 +21,11 @@ NOT_FOUND = "/404.html"
 ATOM_FEED = "/feed.xml"
 RSS_FEED = "/rss.xml"
 JSON_FEED = "/feed.json"
+NETLIFY_REDIRECTS = "/_redirects"
+"""Redirects as Netlify and Cloudflare Pages read them."""
+APACHE_REDIRECTS = "/.htaccess"
+NGINX_REDIRECTS = "/nginx-redirects.conf"
+"""Redirects as `location` blocks, for an `include` in an nginx `server` block."""
 SITEMAP = "/sitemap.xml"
 """The sitemap index: it names every file under `/sitemaps/`."""
 ROBOTS = "/robots.txt"
@@ -97,6 +102,13 @@ def paginated_urls(first: str, count: int) -> list[str]:
 def first_page_url(url: str, number: int) -> str:
     """Return the site path of page 1 of the listing whose page `number` is at `url`."""
     return url if number == 1 else url.rsplit("page/", 1)[0]
+
+
+def alias_url(alias: str) -> str:
+    """Return the site path a redirect page of an old path is written at: the path, with a
+    `/` added when its last part has no suffix (`/old` is served from `/old/index.html`)."""
+    last = alias.rsplit("/", 1)[-1]
+    return alias if not last or "." in last else alias + "/"
 
 
 def out_path_for(url: str) -> str:

@@ -154,6 +154,7 @@ class Art:
     body_image: str | None = None
     language: str | None = None
     translation_key: str | None = None
+    aliases: list[str] | None = None
 
     def text(self) -> str:
         meta = {"title": self.title, "date": self.date}
@@ -163,7 +164,7 @@ class Art:
             meta["tags"] = self.tags
         if self.authors:
             meta["authors"] = self.authors
-        for key in ("summary", "subtitle", "slug", "language", "translation_key"):
+        for key in ("summary", "subtitle", "slug", "language", "translation_key", "aliases"):
             if getattr(self, key):
                 meta[key] = getattr(self, key)
         if self.image:
@@ -547,6 +548,16 @@ class IncrementalMachine(RuleBasedStateMachine):
             self.write_article(other)
         self.write_article(path)
         self.check(f"translation {key} of {path}")
+
+    @precondition(lambda self: self.articles)
+    @rule(data=st.data(), shape=st.sampled_from([None, "/old/{}/", "/old/{}.html", "/{}"]))
+    def give_alias(self, data, shape):
+        # An old address of the article (its file's stem keeps it apart from the others').
+        path = data.draw(st.sampled_from(sorted(self.articles)), label="article")
+        stem = path.rsplit("/", 1)[-1][:-3]
+        self.articles[path].aliases = [shape.format(stem)] if shape else None
+        self.write_article(path)
+        self.check(f"alias {shape} of {path}")
 
     @rule(language=st.sampled_from(["en", "de"]), text=st.none() | st.sampled_from(["Latest", "Neu & frisch"]))
     def edit_messages(self, language, text):

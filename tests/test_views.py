@@ -80,7 +80,7 @@ def varied_site(root: Path, *, languages: bool = False) -> Path:
         "content/images/hero.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
         "content/authors/jane.md": "---\nname: Jane Roe\nrole: Editor\navatar: /images/hero.svg\n"
                                    "links:\n  website: https://jane.example/\n---\nJane edits. See [a](a0.md).\n",
-        "content/pages/about.md": "---\ntitle: About us\n---\nWe report. [Home](/).\n",
+        "content/pages/about.md": "---\ntitle: About us\naliases: [/about-us]\n---\nWe report. [Home](/).\n",
     }
     dates = ["2024-01-05 09:00", "2024-01-20 09:00", "2024-07-02 09:00", "2025-03-03 09:00", "2025-03-04 09:00",
              "2025-12-31 23:30", "2026-01-01 00:30", "2026-02-10 09:00", "2026-05-30 09:00"]
@@ -94,6 +94,8 @@ def varied_site(root: Path, *, languages: bool = False) -> Path:
             fields["canonical_url"] = "https://elsewhere.example/story"
         if n == 6:
             fields["draft"] = "true"
+        if n == 7:
+            fields["aliases"] = "[/2026/02/story-seven/, /s7.html]"
         files[f"content/articles/a{n}.md"] = article(f"Story {n}", date, f"Body {n}, see [next](a{(n + 1) % 9}.md).\n",
                                                       **fields)
     files["content/articles/later.md"] = article("Scheduled", "2026-09-01 09:00", "Soon.\n", authors="[jane]")
@@ -143,7 +145,8 @@ def undeclared_reads(renderer: render.Renderer, recorder: RecordingViews, routes
 def test_every_page_reads_exactly_what_its_kind_declares(tmp_path, options, languages):
     renderer, recorder, routes = rendering(varied_site(tmp_path / "site", languages=languages), **options)
     if languages:
-        assert {route.kind for route in routes if route.edition == "de"} >= set(render.KINDS) - {"404", "sitemap", "robots"}
+        assert {route.kind for route in routes if route.edition == "de"} >= set(render.KINDS) - {
+            "404", "sitemap", "robots", "redirect", "redirects"}
         assert renderer.site.translations, "the site should have translations"
     assert {route.kind for route in routes} == set(render.KINDS), "the site should have every kind of page"
     assert max(route.count for route in routes) > 1, "the site should have paginated listings"

@@ -113,6 +113,24 @@ class Structure:
             self._archives[key] = make()
         return self._archives[key]
 
+    @functools.cached_property
+    def redirects(self) -> tuple[tuple[str, str], ...]:
+        """(old site path, the site path it redirects to) of every alias, by old path (an
+        alias that is its own item's URL is none)."""
+        found = []
+        for alias, kind, key in self.site.aliases:
+            target = self.url_of(kind, key)
+            if urls.alias_url(alias) != target:
+                found.append((alias, target))
+        return tuple(found)
+
+    def url_of(self, kind: str, key: str) -> str:
+        """Return the site path of the article or page (`kind`) of `key`."""
+        if kind == "article":
+            article = self.site.articles[self.article_index[key]]
+            return urls.permalink(self.config, article.edition, article.date, article.slug)
+        return urls.page_url_of(self.config, self.pages[key])
+
     def alternates(self, item: str) -> tuple[tuple[str, str], ...]:
         """Return the language versions of an article (`article:<key>`) or a page
         (`page:<key>`) with translations: (hreflang, site path) of each, then
@@ -124,14 +142,9 @@ class Structure:
         found = []
         for member in members:
             kind, key = member.split(":", 1)
-            if kind == "article":
-                article = self.site.articles[self.article_index[key]]
-                language = article.record.language
-                path = urls.permalink(config, article.edition, article.date, article.slug)
-            else:
-                page = self.pages[key]
-                language, path = page.language, urls.page_url_of(config, page)
-            found.append((language or config.language, path))
+            language = self.site.articles[self.article_index[key]].record.language if kind == "article" \
+                else self.pages[key].language
+            found.append((language or config.language, self.url_of(kind, key)))
         default = [path for language, path in found if language == config.language]
         return tuple(found) + ((("x-default", default[0]),) if default else ())
 
