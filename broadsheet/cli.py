@@ -1,4 +1,4 @@
-"""The command line: `build`, `check`, `new`. The only module that prints or exits.
+"""The command line: `build`, `check`, `new`, `import`. The only module that prints or exits.
 
 Exit status: 0 success (warnings allowed), 1 content errors, 2 usage or configuration
 errors. Problems print compiler-style on stderr, sorted by file and line; a summary line
@@ -24,7 +24,7 @@ from .pipeline import BuildResult, build, check
 from .plan import BuildOptions, build_time, plan_site
 from .source import SourceError
 
-COMMANDS = ("build", "check", "new", "next", "serve")
+COMMANDS = ("build", "check", "import", "new", "next", "serve")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -86,6 +86,20 @@ def make_parser() -> argparse.ArgumentParser:
                                           "becomes due, so that a cron job or CI schedule can rebuild then. "
                                           "Prints nothing when none is scheduled.")
     site_option(sub)
+
+    sub = commands.add_parser("import", help="import another system's export into the site",
+                              description="Turn another system's export into articles, pages, author profiles "
+                                          "and images of the site, and write IMPORT-REPORT.md listing what needs "
+                                          "a person's eye. Never overwrites a file unless --force.")
+    sources = sub.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    wordpress = sources.add_parser("wordpress", help="a WordPress export (WXR: Tools → Export → All content)",
+                                   description="Import a WordPress export (WXR): posts become articles, pages "
+                                               "pages, users author profiles; old addresses become aliases.")
+    wordpress.add_argument("export", type=Path, metavar="EXPORT.xml", help="the export file")
+    wordpress.add_argument("--uploads", type=Path, metavar="DIR",
+                           help="a copy of wp-content/uploads: the media the posts use are copied into content/images/")
+    wordpress.add_argument("--force", action="store_true", help="overwrite files of the site the import writes")
+    site_option(wordpress)
     return parser
 
 
@@ -115,6 +129,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         if args.command == "new":
             return run_new(args)
+        if args.command == "import":
+            return run_import(args)
         if args.command == "serve":
             from .serve import serve
 
@@ -155,7 +171,7 @@ def _main(argv: list[str] | None) -> int:
     except SiteErrors as exc:
         _print_problems(exc.problems, site_dir)
         errors = sum(p.is_error for p in exc.problems)
-        nothing = "nothing was written" if args.command == "build" else "nothing to write"
+        nothing = "nothing was written" if args.command in ("build", "import") else "nothing to write"
         return _fail(f"{errors} error{'s' if errors != 1 else ''}: {nothing}", exc.exit_code)
     except BroadsheetError as exc:
         return _fail(f"error: {exc}", exc.exit_code)
@@ -247,6 +263,19 @@ def run_new(args: argparse.Namespace) -> int:
     with open(path, "x", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
     print(f"Created {os.path.relpath(path)} (a draft: set draft: false, or delete the line, to publish)")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import an export into the site and print the summary."""
+    # Imported here, not at the top: a build never loads the importers (nor markdownify).
+    from .importers.common import summary_lines
+    from .importers.wordpress import import_wordpress
+
+    plan = import_wordpress(args.site, args.export, uploads=args.uploads, force=args.force,
+                            shown=os.path.relpath(args.export))
+    for line in summary_lines(plan):
+        print(line)
     return 0
 
 

@@ -121,6 +121,14 @@ def parse_document(text: str, src_path: str, *, require_front_matter: bool = Tru
     return Document(src_path, meta, texts, key_lines, body, close + 2, tuple(problems))
 
 
+def dump_yaml_mapping(fields: Mapping[str, Any]) -> str:
+    """Return `fields` as YAML text that `load_yaml_mapping` reads back as written: PyYAML's
+    safe dump (libyaml's, in C, where PyYAML has it), in the order given, Unicode as it is,
+    every value quoted as YAML needs (`'1984'`, `'yes'`, `'#1'`), no line folded."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(dict(fields), Dumper=dumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+
+
 def load_yaml_mapping(yaml_text: str, src_path: str, first_line: int = 1, *, subject: str = "the front matter"):
     """Parse YAML that must be a mapping. Return (meta, texts, key_lines, problems).
 
