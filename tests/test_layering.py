@@ -10,8 +10,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "broadsheet"
 ORDER = ["errors", "digest", "keystore", "source", "i18n", "config", "load", "model", "urls", "routes", "markup", "templates", "publish",
          "links", "bodies", "views", "views.shared", "views.article", "views.listings", "views.indexes",
          "views.archive", "views.feeds", "views.sitemap", "views.standalone", "views.redirects", "fingerprint", "render",
-         "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "importers", "importers.common",
-         "importers.wordpress", "cli"]
+         "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "importers", "importers.common", "importers.addresses",
+         "importers.wordpress", "importers.staticsite", "cli"]
 """Modules of a package are named `package.module`; the package itself (its `__init__`)
 comes before its modules."""
 THIRD_PARTY_HOME = {"yaml": "source", "markdown": "markup", "jinja2": "templates", "watchdog": "watch",

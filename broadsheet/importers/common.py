@@ -361,6 +361,13 @@ def curl_quotes(text: str) -> str:
     return "".join(part + ("“" if i % 2 == 0 else "”") for i, part in enumerate(parts[:-1])) + parts[-1]
 
 
+def figure_markdown(src: str, alt: str, caption: str, credit: str = "") -> str:
+    """Return a Broadsheet figure: `![alt](src "caption | credit")`, to stand alone in its paragraph."""
+    title = " | ".join(part for part in (caption, credit) if part)
+    src = src.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"![{escape_alt(alt)}]({src}" + (f' "{curl_quotes(title)}")' if title else ")")
+
+
 def html_to_markdown(fragment: str, blocks: Sequence[BodyBlock] = ()) -> ConvertedBody:
     """Return the Markdown of an HTML fragment, each `block_token(i)` replaced by `blocks[i]`.
 

@@ -24,18 +24,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import defusedxml
 import defusedxml.sax
 
 from ..config import SiteConfig, load_config
 from ..errors import Problem, SiteErrors, SourceLoc, UsageError, error, warning
-from ..load import NOT_XML, name_slug
 from ..source import SourceError
-from ..urls import alias_url, page_url, permalink
+from .addresses import (Claim, Place, SiteLinks, canonical_names, keep_aliases, old_address, place_all)
 from .common import (BodyBlock, ConvertedBody, ImportCounts, ImportPlan, PlannedFile, UploadsFolder, apply_plan,
-                     block_token, curl_quotes, escape_alt, file_slug, html_to_markdown, html_to_text,
+                     block_token, figure_markdown, file_slug, html_to_markdown, html_to_text,
                      is_plain_relative_path, line_of_key, markdown_file, replace_spans, unique_name)
 
 IMPORTED_TYPES = ("post", "page")
@@ -56,10 +55,6 @@ THEME_TYPES = ("wp_template", "wp_template_part", "wp_global_styles", "custom_cs
 ZERO_DATE = "0000-00-00 00:00:00"
 DEFAULT_CATEGORY = "uncategorized"
 """WordPress's catch-all category: not made a tag."""
-RESERVED_PREFIXES = ("/tags/", "/authors/", "/archive/", "/page/", "/sitemaps/", "/static/", "/images/")
-"""Site paths of Broadsheet's own pages and files: no page slug or alias may take one."""
-RESERVED_FILES = ("/", "/404.html", "/feed.xml", "/rss.xml", "/feed.json", "/sitemap.xml", "/robots.txt",
-                  "/_redirects", "/.htaccess", "/nginx-redirects.conf")
 MAX_BODY = 5_000_000
 """Characters of a body the import converts (a long news story is 50,000): a larger one is
 an error, not minutes of work (a post bloated by images pasted as data: URLs, a hostile file)."""
@@ -435,13 +430,6 @@ def tag_attrs(tag: str) -> dict[str, str]:
             for m in _ATTR.finditer(inner)}
 
 
-def figure_markdown(src: str, alt: str, caption: str, credit: str = "") -> str:
-    """Return a Broadsheet figure: `![alt](src "caption | credit")`, to stand alone in its paragraph."""
-    title = " | ".join(part for part in (caption, credit) if part)
-    src = src.strip().replace(" ", "%20").replace("(", "%28").replace(")", "%29")
-    return f"![{escape_alt(alt)}]({src}" + (f' "{curl_quotes(title)}")' if title else ")")
-
-
 def convert_body(content: str, context: BodyContext) -> ConvertedBody:
     """Return a post's body as Markdown, with what needs a look (embeds, raw HTML, shortcodes).
 
@@ -722,58 +710,6 @@ class MediaLinks:
         return self.pattern.sub(replace, text), notes
 
 
-def old_address(link: str, site_urls: tuple[str, ...]) -> tuple[str | None, str | None]:
-    """Return an item's old address as a site path (`/2024/05/01/flood/`, percent-decoded)
-    and None; or None and the link when it has a query (`/?p=12`), which a static site
-    cannot answer; or None, None when the link is not on the old site."""
-    bare = re.sub(r"^https?://", "", link.strip(), flags=re.IGNORECASE)
-    for site in site_urls:
-        base = re.sub(r"^https?://", "", site, flags=re.IGNORECASE)
-        if bare.lower() == base.lower() or bare.lower().startswith(base.lower() + ("" if base.endswith("/") else "/")):
-            rest = bare[len(base):]
-            parts = urlsplit("/" + rest.lstrip("/"))
-            if parts.query:
-                return None, link.strip()
-            return unquote(parts.path), None
-    return None, None
-
-
-@dataclass(frozen=True, slots=True)
-class SiteLinks:
-    """Points links to the old site's posts and pages (`https://old/2024/05/flood/`,
-    `/?p=12`) at their new addresses."""
-
-    site_urls: tuple[str, ...]
-    by_path: Mapping[str, str]
-    """Old site path (without its final `/`) → new URL."""
-    by_id: Mapping[str, str]
-    """Post id → new URL, for `?p=12` and `?page_id=12`."""
-
-    def rewrite(self, text: str) -> str:
-        """Return `text` with each link target (`](…)`, `href="…"`, `<…>`) to an imported item made its new URL."""
-        return re.sub(r"(?P<lead>\]\(|href=\"|<)(?P<url>[^\s\"<>()]+)", self._replace, text)
-
-    def _replace(self, match: re.Match) -> str:
-        url = match["url"]
-        fragment = "#" + url.split("#", 1)[1] if "#" in url else ""
-        address = url.split("#", 1)[0]
-        if address.startswith("/") and not address.startswith("//"):
-            path, query = urlsplit(address).path, urlsplit(address).query
-        else:
-            found, with_query = old_address(address, self.site_urls)
-            if found is None and with_query is None:
-                return match.group()
-            path, query = (found, "") if found is not None else ("/", urlsplit(with_query).query)
-        target = None
-        if query:
-            ids = parse_qs(query)
-            post = (ids.get("p") or ids.get("page_id") or [""])[0]
-            target = self.by_id.get(post)
-        elif path:
-            target = self.by_path.get(unquote(path).rstrip("/"))
-        return match["lead"] + target + fragment if target else match.group()
-
-
 # --------------------------------------------------------------------------- the plan
 
 
@@ -791,8 +727,12 @@ class Placement:
     updated: datetime | None
 
     @property
+    def place(self) -> Place:
+        return Place(self.section, self.slug, self.url)
+
+    @property
     def src_path(self) -> str:
-        return f"content/{self.section}/{self.slug}.md"
+        return self.place.src_path
 
 
 def skip_reason(item: Item) -> tuple[str, str] | None:
@@ -899,111 +839,43 @@ def plan_authors(export: Export, config: SiteConfig, notes: list[Problem]) -> tu
 
 
 def place_items(export: Export, config: SiteConfig, notes: list[Problem]) -> list[Placement]:
-    """Return where each post and page goes: a slug unique among its kind (the second of
-    two gets `-2`, with a report entry), never one of Broadsheet's own addresses."""
-    placements = []
-    slugs: dict[str, set[str]] = {"articles": set(), "pages": set()}
-    first_of: dict[tuple[str, str], Item] = {}
-    urls: set[str] = set()
-    articles_first = sorted((i for i in export.items if is_imported(i)), key=lambda i: i.post_type != "post")
-    for item in articles_first:
-        section = "articles" if item.post_type == "post" else "pages"
-        date, updated = item_dates(item, config)
-        wanted = (file_slug(unquote(item.post_name), config.slugs) or file_slug(item.title, config.slugs)
-                  or f"{item.post_type}-{item.post_id or len(placements) + 1}")
-        slug, number = wanted, 1
-        while True:
-            url = permalink(config, "", date, slug) if section == "articles" else page_url(slug)
-            if slug not in slugs[section] and url not in urls and not _is_reserved(url):
-                break
-            number += 1
-            slug = f"{wanted}-{number}"
-        slugs[section].add(slug)
-        urls.add(url)
-        placement = Placement(item, section, slug, url, date, updated)
-        if slug != wanted:
-            other = first_of.get((section, wanted))
-            why = (f"the slug '{wanted}' is taken by {other.post_type} {other.post_id} ('{other.title}')" if other
-                   else f"'{url.replace(slug, wanted)}' is an address of Broadsheet's own")
-            notes.append(warning(SourceLoc(placement.src_path, 1), f"{why}: this one is '{slug}'",
-                                 "rename the file to change its address; the old address still redirects here"))
-        first_of.setdefault((section, slug), item)
-        placements.append(placement)
-    order = {id(item): n for n, item in enumerate(export.items)}
-    return sorted(placements, key=lambda p: order[id(p.item)])
-
-
-def is_plain_site_path(path: str) -> bool:
-    """True for a site path an alias may be: no `.` or `..` part, no backslash, nothing XML forbids."""
-    return (path.startswith("/") and not any(part in (".", "..") for part in path.split("/"))
-            and "\\" not in path and not NOT_XML.search(path))
-
-
-def _is_reserved(url: str) -> bool:
-    """True for a site path Broadsheet's own pages or files take."""
-    return url in RESERVED_FILES or url.startswith(RESERVED_PREFIXES)
+    """Return where each post and page goes (`addresses.place_all`), in the export's order."""
+    items = [item for item in export.items if is_imported(item)]
+    dates = [item_dates(item, config) for item in items]
+    claims = [Claim("articles" if item.post_type == "post" else "pages",
+                    file_slug(unquote(item.post_name), config.slugs) or file_slug(item.title, config.slugs),
+                    f"{item.post_type}-{item.post_id or number}", date,
+                    f"{item.post_type} {item.post_id} ('{item.title}')")
+              for number, (item, (date, _)) in enumerate(zip(items, dates), 1)]
+    return [Placement(item, place.section, place.slug, place.url, date, updated)
+            for item, (date, updated), place in zip(items, dates, place_all(claims, config, notes))]
 
 
 def plan_aliases(placements: list[Placement], export: Export, notes: list[Problem]) -> dict[str, list[str]]:
     """Return each item's old address (by its file) when it differs from the new one and can
-    redirect; report those that cannot (a query, Broadsheet's own address, another item's)."""
+    redirect (`addresses.keep_aliases`); report an old address with a query."""
     taken = {p.url for p in placements}
     aliases: dict[str, list[str]] = {}
     for placement in placements:
         item = placement.item
-        found: list[str] = []
-        aliases[placement.src_path] = found
         path, with_query = old_address(item.link, export.site_urls)
-        loc = SourceLoc(placement.src_path, 1)
-        if with_query is not None:
-            if item.status == "publish":  # a draft's ?p= address was never public
-                notes.append(warning(loc, f"the old address {with_query} has a query, which a static site cannot "
-                                          "redirect: it is not an alias",
-                                     f"redirect it in the web server's configuration to {placement.url}"))
-            continue
-        if path is None or alias_url(path) == placement.url:
-            continue
-        if not is_plain_site_path(path):
-            notes.append(warning(loc, f"the old address {path!r} is no plain path (a '..', a backslash, a control "
-                                      "character): it is not an alias",
+        if with_query is not None and item.status == "publish":  # a draft's ?p= address was never public
+            notes.append(warning(SourceLoc(placement.src_path, 1),
+                                 f"the old address {with_query} has a query, which a static site cannot "
+                                 "redirect: it is not an alias",
                                  f"redirect it in the web server's configuration to {placement.url}"))
-            continue
-        if _is_reserved(alias_url(path)) or alias_url(path) in taken:
-            notes.append(warning(loc, f"the old address {path} is now the address of another page: it is not an alias",
-                                 "links to the old address now lead to that page; check they should"))
-            continue
-        taken.add(alias_url(path))
-        found.append(path)
+        aliases[placement.src_path] = keep_aliases(placement.place, [path] if path else [], taken, notes)
     return aliases
 
 
 def canonical_tags(placements: list[Placement], config: SiteConfig, shown: str,
                    notes: list[Problem]) -> dict[str, list[str]]:
-    """Return each article's tags (by its file): its categories, then its tags, spelled as
-    the first item to use each slug spelled it (Broadsheet's tags are one per slug)."""
-    spelling: dict[str, str] = {}
-    variants: dict[str, set[str]] = {}
-    result: dict[str, list[str]] = {}
-    for placement in placements:
-        if placement.section != "articles":
-            continue
-        terms = [t for t in placement.item.terms if t.domain == "category" and t.nicename != DEFAULT_CATEGORY]
-        terms += [t for t in placement.item.terms if t.domain == "post_tag"]
-        names: list[str] = []
-        for term in terms:
-            slug = name_slug(term.name, config.slugs)
-            if not slug:
-                continue
-            name = spelling.setdefault(slug, term.name)
-            variants.setdefault(slug, set()).add(term.name)
-            if name not in names:
-                names.append(name)
-        result[placement.src_path] = names
-    for slug, names in sorted(variants.items()):
-        if len({n.casefold() for n in names}) > 1:
-            notes.append(warning(SourceLoc(shown), f"the categories and tags {', '.join(sorted(names))} make one tag "
-                                 f"(/tags/{slug}/): each is written '{spelling[slug]}'"))
-    return result
+    """Return each article's tags (by its file): its categories, then its tags, one
+    spelling per slug (`addresses.canonical_names`)."""
+    terms = {p.src_path: [t.name for t in p.item.terms if t.domain == "category" and t.nicename != DEFAULT_CATEGORY]
+             + [t.name for t in p.item.terms if t.domain == "post_tag"]
+             for p in placements if p.section == "articles"}
+    return canonical_names(terms, config.slugs, shown, notes)
 
 
 def article_fields(placement: Placement, author_ids: Mapping[str, str], tags: list[str],
