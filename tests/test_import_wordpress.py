@@ -360,6 +360,30 @@ def test_force_overwrites(tmp_path):
     assert not list(site.rglob("*.bs-import"))
 
 
+def test_a_slug_or_address_the_site_has_already_is_left_to_it(tmp_path):
+    """An article of the site with an imported post's slug (in another file), and a page
+    whose alias is an imported page's address: the import takes other slugs, says why,
+    and the site builds; forced again, it writes over its own files, not beside them."""
+    site = make_site(tmp_path / "site", {
+        "content/articles/2023/ferry.md": "---\ntitle: Ferry\ndate: 2023-01-02\nslug: ferry-budget-vote\n---\nMine.\n",
+        "content/pages/team.md": "---\ntitle: Team\naliases: [/about/]\n---\nUs.\n"}, config=CONFIG)
+    result = import_wordpress(site, "--uploads", str(UPLOADS))
+    assert result.returncode == 0, result.stderr
+    assert (site / "content/articles/ferry-budget-vote-2.md").exists()
+    assert not (site / "content/articles/ferry-budget-vote.md").exists()
+    assert (site / "content/pages/about-2.md").exists()
+    entries = report_entries(site)
+    assert ("content/articles/ferry-budget-vote-2.md", 1, "the slug 'ferry-budget-vote' is taken by "
+            "content/articles/2023/ferry.md: this one is 'ferry-budget-vote-2' — rename the file to change its "
+            "address; the old address still redirects here") in entries
+    built = run_cli("--site", str(site))
+    assert built.returncode == 0 and "error" not in built.stderr, built.stderr
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.md"))
+    again = import_wordpress(site, "--uploads", str(UPLOADS), "--force")
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.md")) == before
+
+
 def test_a_folder_where_a_file_goes_is_never_replaced(tmp_path):
     site = make_site(tmp_path / "site", {"content/authors/tbarrow.md/keep.txt": "mine"}, config=CONFIG)
     result = import_wordpress(site, "--force")

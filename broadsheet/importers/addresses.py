@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Mapping, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..config import SiteConfig
 from ..errors import Problem, SourceLoc, warning
-from ..load import NOT_XML, name_slug
-from ..urls import alias_url, page_url, permalink
+from ..load import NOT_XML, load_records, name_slug
+from ..urls import alias_url, article_url, page_url, page_url_of, permalink
 
 RESERVED_PREFIXES = ("/tags/", "/authors/", "/archive/", "/page/", "/sitemaps/", "/static/", "/images/")
 """Site paths of Broadsheet's own pages and files: no page slug or alias may take one."""
@@ -55,6 +56,42 @@ def old_address(link: str, site_urls: Sequence[str]) -> tuple[str | None, str | 
 
 
 @dataclass(frozen=True, slots=True)
+class SiteAddresses:
+    """What the site holds already: addresses and slugs an import must not take."""
+
+    urls: Mapping[str, str] = field(default_factory=dict)
+    """Site path (of an article, a page or an alias) → the file that has it."""
+    slugs: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """(section, slug) → the file that has it."""
+
+    @classmethod
+    def of_site(cls, site_dir: Path, config: SiteConfig) -> SiteAddresses:
+        """Read the site's articles and pages (those that load; the import says nothing of
+        the others)."""
+        records = load_records(site_dir, config).records
+        urls: dict[str, str] = {}
+        slugs: dict[tuple[str, str], str] = {}
+        for section, found, url_of in (("articles", records.articles, article_url),
+                                       ("pages", records.pages, page_url_of)):
+            for record in found:
+                slugs.setdefault((section, record.slug), record.src_path)
+                for url in (url_of(config, record), *(alias_url(a) for a in record.aliases)):
+                    urls.setdefault(url, record.src_path)
+        return cls(urls, slugs)
+
+    def taken(self, places: Sequence[Place]) -> set[str]:
+        """The addresses an import's items and their aliases may not take: those of `places`,
+        and the site's but for the files the import writes over."""
+        written = {place.src_path for place in places}
+        return {place.url for place in places} | {url for url, path in self.urls.items() if path not in written}
+
+    def other(self, section: str, slug: str, url: str, src_path: str) -> str | None:
+        """The file of the site, other than `src_path`, that has the slug or address, or None."""
+        found = self.slugs.get((section, slug)) or self.urls.get(url)
+        return found if found and found != src_path else None
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     """What an imported item asks for: a slug among its kind."""
 
@@ -89,34 +126,41 @@ class Place:
         return f"content/{self.section}/{name}"
 
 
-def place_all(claims: Sequence[Claim], config: SiteConfig, notes: list[Problem]) -> list[Place]:
+def place_all(claims: Sequence[Claim], config: SiteConfig, notes: list[Problem],
+              site: SiteAddresses = SiteAddresses()) -> list[Place]:
     """Return where each claim goes, in their order: a slug unique among its kind (articles
     placed first; the second of two gets `-2`, with a report entry), never one of
-    Broadsheet's own addresses."""
+    Broadsheet's own addresses nor one a file of the site has (its own file, which an
+    import overwrites only when forced, excepted)."""
     places: dict[int, Place] = {}
     slugs: dict[str, set[str]] = {"articles": set(), "pages": set()}
-    first_of: dict[tuple[str, str], Claim] = {}
+    first_of: dict[tuple[str, str], str] = {}
     urls: set[str] = set()
     for index in sorted(range(len(claims)), key=lambda i: claims[i].section != "articles"):
         claim = claims[index]
         wanted = claim.wanted or claim.fallback
         slug, number = wanted, 1
         while True:
-            url = (permalink(config, "", claim.date, slug) if claim.section == "articles" else page_url(slug))
-            if slug not in slugs[claim.section] and url not in urls and not is_reserved(url):
+            place = Place(claim.section, slug,
+                          permalink(config, "", claim.date, slug) if claim.section == "articles" else page_url(slug),
+                          claim.folder)
+            if (slug not in slugs[claim.section] and place.url not in urls and not is_reserved(place.url)
+                    and not site.other(claim.section, slug, place.url, place.src_path)):
                 break
+            first_of.setdefault((claim.section, slug), site.other(claim.section, slug, place.url, place.src_path)
+                                or "")
             number += 1
             slug = f"{wanted}-{number}"
         slugs[claim.section].add(slug)
-        urls.add(url)
-        place = places[index] = Place(claim.section, slug, url, claim.folder)
+        urls.add(place.url)
+        places[index] = place
         if slug != wanted:
             other = first_of.get((claim.section, wanted))
-            why = (f"the slug '{wanted}' is taken by {other.label}" if other
-                   else f"'{url.replace(slug, wanted)}' is an address of Broadsheet's own")
+            why = (f"the slug '{wanted}' is taken by {other}" if other
+                   else f"'{place.url.replace(slug, wanted)}' is an address of Broadsheet's own")
             notes.append(warning(SourceLoc(place.src_path, 1), f"{why}: this one is '{slug}'",
                                  "rename the file to change its address; the old address still redirects here"))
-        first_of.setdefault((claim.section, slug), claim)
+        first_of.setdefault((claim.section, slug), claim.label)
     return [places[i] for i in range(len(claims))]
 
 

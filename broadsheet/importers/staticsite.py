@@ -24,7 +24,7 @@ from ..config import SiteConfig, load_config
 from ..errors import Problem, SiteErrors, SourceLoc, UsageError, error, warning
 from ..load import name_slug
 from ..source import SourceError
-from .addresses import Claim, Place, SiteLinks, canonical_names, keep_aliases, old_address, place_all
+from .addresses import Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases, old_address, place_all
 from .common import (ImportCounts, ImportPlan, PlannedFile, UploadsFolder, apply_plan, file_slug, html_to_text,
                      line_of_key, markdown_file, unique_name)
 
@@ -139,7 +139,7 @@ not another name."""
 _SITE_PATH_LINK = re.compile(r"(?P<lead>\]\(|src=\"|href=\"|<)(?P<path>/(?!/)[^\s\"<>()#?]+)")
 
 
-def plan_static_import(source: SourceSite, config: SiteConfig) -> ImportPlan:
+def plan_static_import(source: SourceSite, config: SiteConfig, site: SiteAddresses = SiteAddresses()) -> ImportPlan:
     """Return every file the import of `source` writes and every report entry. Pure but
     for looking up the media files it plans to copy."""
     notes: list[Problem] = list(source.notes)
@@ -153,10 +153,10 @@ def plan_static_import(source: SourceSite, config: SiteConfig) -> ImportPlan:
                     file_slug(_title(item), config.slugs) or f"{item.kind}-{number}", when,
                     f"{source.shown}/{item.src_path}", bool(item.bundle))
               for number, (item, when) in enumerate(zip(items, dates), 1)]
-    places = place_all(claims, config, notes)
+    places = place_all(claims, config, notes, site)
     base_path = urlsplit(source.base_urls[0]).path.rstrip("/") if source.base_urls else ""
     old_paths = [_old_paths(item, source, base_path) for item in items]
-    taken = {place.url for place in places}
+    taken = site.taken(places)
     aliases = [keep_aliases(place, paths, taken, notes) for place, paths in zip(places, old_paths)]
     by_path: dict[str, str] = {}
     for place, paths in zip(places, old_paths):
@@ -476,4 +476,5 @@ def import_static_site(site_dir: Path, folder: Path, read: Reader, *, force: boo
     if not folder.is_dir():
         raise UsageError(f"the folder {shown or folder} does not exist")
     source = read(folder, shown or str(folder))
-    return apply_plan(site_dir, plan_static_import(source, config), force=force)
+    return apply_plan(site_dir, plan_static_import(source, config, SiteAddresses.of_site(site_dir, config)),
+                      force=force)

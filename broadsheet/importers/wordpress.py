@@ -32,7 +32,7 @@ import defusedxml.sax
 from ..config import SiteConfig, load_config
 from ..errors import Problem, SiteErrors, SourceLoc, UsageError, error, warning
 from ..source import SourceError
-from .addresses import (Claim, Place, SiteLinks, canonical_names, keep_aliases, old_address, place_all)
+from .addresses import (Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases, old_address, place_all)
 from .common import (BodyBlock, ConvertedBody, ImportCounts, ImportPlan, PlannedFile, UploadsFolder, apply_plan,
                      block_token, figure_markdown, file_slug, html_to_markdown, html_to_text,
                      is_plain_relative_path, line_of_key, markdown_file, replace_spans, unique_name)
@@ -749,14 +749,15 @@ def skip_reason(item: Item) -> tuple[str, str] | None:
     return f"'{item.post_type}' items", "a plugin's own kind, neither post nor page"
 
 
-def plan_wordpress_import(export: Export, config: SiteConfig, uploads: UploadsFolder | None) -> ImportPlan:
+def plan_wordpress_import(export: Export, config: SiteConfig, uploads: UploadsFolder | None,
+                          site: SiteAddresses = SiteAddresses()) -> ImportPlan:
     """Return every file the import writes and every report entry. Pure: reads nothing
     but the uploads folder (which files exist), writes nothing."""
     notes: list[Problem] = []
     skipped = _note_skipped(export, notes)
     author_ids, author_files = plan_authors(export, config, notes)
-    placements = place_items(export, config, notes)
-    aliases = plan_aliases(placements, export, notes)
+    placements = place_items(export, config, notes, site)
+    aliases = plan_aliases(placements, export, site.taken([p.place for p in placements]), notes)
     tags = canonical_tags(placements, config, export.src_path, notes)
     media = MediaLinks.for_export(export, uploads)
     old_paths = {p.url: old_address(p.item.link, export.site_urls)[0] for p in placements}
@@ -838,7 +839,7 @@ def plan_authors(export: Export, config: SiteConfig, notes: list[Problem]) -> tu
     return ids, files
 
 
-def place_items(export: Export, config: SiteConfig, notes: list[Problem]) -> list[Placement]:
+def place_items(export: Export, config: SiteConfig, notes: list[Problem], site: SiteAddresses) -> list[Placement]:
     """Return where each post and page goes (`addresses.place_all`), in the export's order."""
     items = [item for item in export.items if is_imported(item)]
     dates = [item_dates(item, config) for item in items]
@@ -848,13 +849,13 @@ def place_items(export: Export, config: SiteConfig, notes: list[Problem]) -> lis
                     f"{item.post_type} {item.post_id} ('{item.title}')")
               for number, (item, (date, _)) in enumerate(zip(items, dates), 1)]
     return [Placement(item, place.section, place.slug, place.url, date, updated)
-            for item, (date, updated), place in zip(items, dates, place_all(claims, config, notes))]
+            for item, (date, updated), place in zip(items, dates, place_all(claims, config, notes, site))]
 
 
-def plan_aliases(placements: list[Placement], export: Export, notes: list[Problem]) -> dict[str, list[str]]:
+def plan_aliases(placements: list[Placement], export: Export, taken: set[str],
+                 notes: list[Problem]) -> dict[str, list[str]]:
     """Return each item's old address (by its file) when it differs from the new one and can
     redirect (`addresses.keep_aliases`); report an old address with a query."""
-    taken = {p.url for p in placements}
     aliases: dict[str, list[str]] = {}
     for placement in placements:
         item = placement.item
@@ -960,5 +961,6 @@ def import_wordpress(site_dir: Path, export_path: Path, *, uploads: Path | None 
     if uploads is not None and not uploads.is_dir():
         raise UsageError(f"the uploads folder {uploads} does not exist")
     export = read_export(export_path, shown or str(export_path))
-    plan = plan_wordpress_import(export, config, UploadsFolder(uploads) if uploads is not None else None)
+    plan = plan_wordpress_import(export, config, UploadsFolder(uploads) if uploads is not None else None,
+                                 SiteAddresses.of_site(site_dir, config))
     return apply_plan(site_dir, plan, force=force)
