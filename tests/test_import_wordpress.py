@@ -249,7 +249,8 @@ def test_gutenberg_blocks(imported):
                                "- Two crossings a day from November to March\n- A new gangway at the island pier",
                                "<https://video.example.net/watch/holm-ferry>", "The ferry crossing in January."]
     assert paragraphs[6].startswith("<!-- WordPress block latest-posts")
-    assert paragraphs[7] == "The harbour wall work is covered in [our earlier report](/articles/harbour-wall-repairs/)."
+    assert paragraphs[7] == ("The harbour wall work is covered in [our earlier report](/articles/harbour-wall-repairs/), "
+                             "and in [all our harbour news](/tags/harbour/).")
 
 
 def test_figures_are_figures_in_the_built_page(built):

@@ -217,6 +217,22 @@ def canonical_names(names_by_file: Mapping[str, Sequence[str]], style: str, show
 # --------------------------------------------------------------------------- links of the old site
 
 
+TERM_ARCHIVES = ("/category/", "/categories/", "/tag/", "/tags/")
+"""Where WordPress, Jekyll's plugins and Hugo put the page of a category or tag."""
+
+
+def term_archives(old_slugs: Mapping[str, str], style: str) -> dict[str, str]:
+    """Return the old site path (without its final `/`) of each category's or tag's page
+    (`/category/harbour`, `/tags/harbour`) → the new tag page, given each old slug → its name."""
+    found: dict[str, str] = {}
+    for old, name in old_slugs.items():
+        slug = name_slug(name, style)
+        if old and slug:
+            for prefix in TERM_ARCHIVES:
+                found.setdefault(prefix + old.strip("/"), f"/tags/{slug}/")
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class SiteLinks:
     """Points links to the old site's posts and pages (`https://old/2024/05/flood/`,

@@ -22,9 +22,10 @@ from urllib.parse import quote, unquote, urlsplit
 
 from ..config import SiteConfig, load_config
 from ..errors import Problem, SiteErrors, SourceLoc, UsageError, error, warning
-from ..load import name_slug
+from ..load import name_slug, slugify
 from ..source import SourceError
-from .addresses import Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases, old_address, place_all
+from .addresses import (Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases, old_address,
+                        place_all, term_archives)
 from .common import (ImportCounts, ImportPlan, PlannedFile, UploadsFolder, apply_plan, file_slug, html_to_text,
                      line_of_key, markdown_file, unique_name)
 
@@ -158,7 +159,8 @@ def plan_static_import(source: SourceSite, config: SiteConfig, site: SiteAddress
     old_paths = [_old_paths(item, source, base_path) for item in items]
     taken = site.taken(places)
     aliases = [keep_aliases(place, paths, taken, notes) for place, paths in zip(places, old_paths)]
-    by_path: dict[str, str] = {}
+    by_path = term_archives({slugify(term, "unicode"): term for item in items if item.kind == "article"
+                             for term in _terms(item)}, config.slugs)
     for place, paths in zip(places, old_paths):
         for path in paths:
             by_path.setdefault(path.rstrip("/"), place.url)

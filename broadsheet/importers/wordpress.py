@@ -32,7 +32,8 @@ import defusedxml.sax
 from ..config import SiteConfig, load_config
 from ..errors import Problem, SiteErrors, SourceLoc, UsageError, error, warning
 from ..source import SourceError
-from .addresses import (Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases, old_address, place_all)
+from .addresses import (Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases, old_address,
+                        place_all, term_archives)
 from .common import (BodyBlock, ConvertedBody, ImportCounts, ImportPlan, PlannedFile, UploadsFolder, apply_plan,
                      block_token, figure_markdown, file_slug, html_to_markdown, html_to_text,
                      is_plain_relative_path, line_of_key, markdown_file, replace_spans, unique_name)
@@ -761,7 +762,10 @@ def plan_wordpress_import(export: Export, config: SiteConfig, uploads: UploadsFo
     tags = canonical_tags(placements, config, export.src_path, notes)
     media = MediaLinks.for_export(export, uploads)
     old_paths = {p.url: old_address(p.item.link, export.site_urls)[0] for p in placements}
-    links = SiteLinks(export.site_urls, {old.rstrip("/"): url for url, old in old_paths.items() if old},
+    terms = {t.nicename: t.name for p in placements if p.section == "articles" for t in p.item.terms
+             if t.domain in ("category", "post_tag") and t.nicename != DEFAULT_CATEGORY}
+    links = SiteLinks(export.site_urls, {**term_archives(terms, config.slugs),
+                                         **{old.rstrip("/"): url for url, old in old_paths.items() if old}},
                       {p.item.post_id: p.url for p in placements})
     reusable = {i.post_id: i.content for i in export.items if i.post_type == "wp_block"}
     bodies = convert_bodies([(p.item.post_id, p.item.content) for p in placements], export.attachments, reusable)
