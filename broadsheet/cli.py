@@ -100,6 +100,14 @@ def make_parser() -> argparse.ArgumentParser:
                            help="a copy of wp-content/uploads: the media the posts use are copied into content/images/")
     wordpress.add_argument("--force", action="store_true", help="overwrite files of the site the import writes")
     site_option(wordpress)
+    for name, system, where in (("jekyll", "Jekyll", "_posts/, _drafts/, pages, _config.yml's permalink"),
+                                ("hugo", "Hugo", "content/, page bundles, the configuration's permalinks")):
+        static = sources.add_parser(name, help=f"a {system} site's source folder",
+                                    description=f"Import a {system} site from its source folder ({where}): posts "
+                                                "become articles, other pages pages; old addresses become aliases.")
+        static.add_argument("folder", type=Path, metavar="DIR", help=f"the {system} site's root folder")
+        static.add_argument("--force", action="store_true", help="overwrite files of the site the import writes")
+        site_option(static)
     return parser
 
 
@@ -270,10 +278,18 @@ def run_import(args: argparse.Namespace) -> int:
     """Import an export into the site and print the summary."""
     # Imported here, not at the top: a build never loads the importers (nor markdownify).
     from .importers.common import summary_lines
-    from .importers.wordpress import import_wordpress
 
-    plan = import_wordpress(args.site, args.export, uploads=args.uploads, force=args.force,
-                            shown=os.path.relpath(args.export))
+    if args.source == "wordpress":
+        from .importers.wordpress import import_wordpress
+        plan = import_wordpress(args.site, args.export, uploads=args.uploads, force=args.force,
+                                shown=os.path.relpath(args.export))
+    else:
+        from .importers.staticsite import import_static_site
+        if args.source == "jekyll":
+            from .importers.jekyll import read_jekyll as read
+        else:
+            from .importers.hugo import read_hugo as read
+        plan = import_static_site(args.site, args.folder, read, force=args.force, shown=os.path.relpath(args.folder))
     for line in summary_lines(plan):
         print(line)
     return 0

@@ -198,7 +198,7 @@ def report_text(plan: ImportPlan) -> str:
     if not plan.notes:
         return "\n".join(lines + ["Nothing needs checking.", ""])
     lines += [f"{_count(len(plan.notes), 'thing')} to check. Each names the file and line to look at "
-              "(the imported file's, or the export's for what was not imported); "
+              "(the imported file's, or the old site's for what was not imported); "
               "delete this file when done.", ""]
     by_file: dict[str, list[Problem]] = {}
     for note in sorted(plan.notes, key=Problem.sort_key):

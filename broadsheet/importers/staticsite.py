@@ -24,8 +24,8 @@ from ..config import SiteConfig, load_config
 from ..errors import Problem, SiteErrors, SourceLoc, UsageError, error, warning
 from ..load import name_slug, slugify
 from ..source import SourceError
-from .addresses import (Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases, old_address,
-                        place_all, term_archives)
+from .addresses import (RESERVED_FILES, Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases,
+                        old_address, place_all, term_archives)
 from .common import (ImportCounts, ImportPlan, PlannedFile, UploadsFolder, apply_plan, file_slug, html_to_text,
                      line_of_key, markdown_file, unique_name)
 
@@ -423,8 +423,8 @@ class StaticMedia:
             if self.base_path and path.startswith(self.base_path + "/"):
                 path = path[len(self.base_path):]
             last = path.rsplit("/", 1)[-1]
-            if "." not in last or last.endswith((".html", ".htm")):
-                return match.group()
+            if "." not in last or last.endswith((".html", ".htm")) or path in RESERVED_FILES:
+                return match.group()  # a page, or a file Broadsheet writes (/feed.xml)
             rel = path.lstrip("/")
             found = self.find(rel)
             if found is None or rel.startswith(("static/", "tags/", "authors/", "archive/", "sitemaps/")):
