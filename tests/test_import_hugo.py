@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from broadsheet.errors import SiteErrors
-from broadsheet.importers.hugo import find_shortcodes, read_hugo
+from broadsheet.importers.hugo import read_hugo
+from broadsheet.importers.shortcodes import find_shortcodes
 from conftest import make_site, run_cli, snapshot
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "hugo"

@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from broadsheet.errors import SiteErrors
-from broadsheet.importers.jekyll import (LinkTargets, convert_liquid, expand_permalink, jekyll_slugify,
-                                         join_pieces, read_jekyll, site_path_of, strip_baseurl)
+from broadsheet.importers.jekyll import expand_permalink, jekyll_slugify, read_jekyll
+from broadsheet.importers.liquid import LinkTargets, convert_liquid, join_pieces, site_path_of, strip_baseurl
 from conftest import make_site, run_cli, snapshot
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "jekyll"

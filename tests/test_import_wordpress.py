@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from broadsheet.importers.common import html_to_markdown, markdown_file, replace_spans
 from broadsheet.importers.addresses import old_address
-from broadsheet.importers.wordpress import PARALLEL_MIN, BodyContext, convert_bodies, convert_body
+from broadsheet.importers.wordpress_bodies import PARALLEL_MIN, BodyContext, convert_bodies, convert_body
 from broadsheet.source import parse_document
 from conftest import make_site, run_cli, snapshot
 

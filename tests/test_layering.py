@@ -11,7 +11,8 @@ ORDER = ["errors", "digest", "keystore", "source", "i18n", "config", "load", "mo
          "links", "bodies", "views", "views.shared", "views.article", "views.listings", "views.indexes",
          "views.archive", "views.feeds", "views.sitemap", "views.standalone", "views.redirects", "fingerprint", "render",
          "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "importers", "importers.common", "importers.addresses",
-         "importers.wordpress", "importers.staticsite", "importers.jekyll", "importers.hugo", "cli"]
+         "importers.wordpress_bodies", "importers.wordpress", "importers.staticsite", "importers.liquid",
+         "importers.jekyll", "importers.shortcodes", "importers.hugo_addresses", "importers.hugo", "cli"]
 """Modules of a package are named `package.module`; the package itself (its `__init__`)
 comes before its modules."""
 THIRD_PARTY_HOME = {"yaml": "source", "markdown": "markup", "jinja2": "templates", "watchdog": "watch",
