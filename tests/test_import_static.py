@@ -165,3 +165,22 @@ def test_a_title_and_slug_of_the_site_are_left_to_it(tmp_path):
             "'weir-2' — rename the file to change its address; the old address still redirects here") in report(site)
     built = run_cli("--site", str(site))
     assert built.returncode == 0 and "error" not in built.stderr, built.stderr
+
+
+def test_posts_of_one_slug_on_different_days_keep_their_old_addresses(tmp_path):
+    """A date-based permalink lets several posts share a slug; Broadsheet's articles need
+    one each: the second gets -2, and each old address still leads to its own post."""
+    site, result = imported(tmp_path, "jekyll", {
+        "_config.yml": "permalink: /:year/:month/:day/:title/\n",
+        "_posts/2016-01-04-weekly-notes.md": post("title: Weekly notes, January"),
+        "_posts/2016-02-01-weekly-notes.md": post("title: Weekly notes, February"),
+        "_posts/2016-03-07-weekly-notes.md": post("title: Weekly notes, March"),
+    })
+    assert result.returncode == 0, result.stderr
+    built = run_cli("--site", str(site))
+    assert built.returncode == 0 and "error" not in built.stderr, built.stderr
+    for old, title in (("2016/01/04", "January"), ("2016/02/01", "February"), ("2016/03/07", "March")):
+        redirect = (site / "output" / old / "weekly-notes/index.html").read_text(encoding="utf-8")
+        target = re.search(r'<link rel="canonical" href="https://lantern\.example(/[^"]*)"', redirect)[1]
+        page = (site / "output" / target.strip("/") / "index.html").read_text(encoding="utf-8")
+        assert f"Weekly notes, {title}" in page
