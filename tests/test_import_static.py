@@ -184,3 +184,13 @@ def test_posts_of_one_slug_on_different_days_keep_their_old_addresses(tmp_path):
         target = re.search(r'<link rel="canonical" href="https://lantern\.example(/[^"]*)"', redirect)[1]
         page = (site / "output" / target.strip("/") / "index.html").read_text(encoding="utf-8")
         assert f"Weekly notes, {title}" in page
+
+
+def test_a_folder_that_is_not_there_or_is_a_file(tmp_path):
+    site = make_site(tmp_path / "site", {}, config=CONFIG)
+    for system in ("jekyll", "hugo"):
+        missing = run_cli("import", system, str(tmp_path / "nowhere"), "--site", str(site))
+        assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+        a_file = run_cli("import", system, str(site / "config.yaml"), "--site", str(site))
+        assert a_file.returncode == 2 and "config.yaml is not a folder" in a_file.stderr
+    assert [p.name for p in site.iterdir()] == ["config.yaml"]

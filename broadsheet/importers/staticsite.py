@@ -476,7 +476,8 @@ def import_static_site(site_dir: Path, folder: Path, read: Reader, *, force: boo
     except SourceError as exc:
         raise SiteErrors([exc.problem], exit_code=2) from None
     if not folder.is_dir():
-        raise UsageError(f"the folder {shown or folder} does not exist")
+        named = shown or folder
+        raise UsageError(f"{named} is not a folder" if folder.exists() else f"the folder {named} does not exist")
     source = read(folder, shown or str(folder))
     return apply_plan(site_dir, plan_static_import(source, config, SiteAddresses.of_site(site_dir, config)),
                       force=force)
