@@ -112,6 +112,22 @@ class EditionContents:
     __reduce__ = positional_reduce
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Alias:
+    """An old address of a built article or page (front matter `aliases:`)."""
+
+    old_path: str
+    """The old site path as written (`urls.alias_url` gives its URL)."""
+    kind: str
+    """`article` or `page`."""
+    key: str
+    """The item's identity (`item_key`)."""
+    edition: str
+    """The code of the item's edition (language): '' for the site's own."""
+
+    __reduce__ = positional_reduce
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     """Everything that is built, ordered: articles newest first, authors and tags by id/slug."""
@@ -127,9 +143,9 @@ class Site:
     config.yaml's `languages:`."""
     related: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """Article key → indexes of up to three related articles (of its edition)."""
-    aliases: tuple[tuple[str, str, str], ...] = ()
-    """(old site path, `article` or `page`, its key) of every alias (front matter
-    `aliases:`) of a built article or page, by path: each is published as a redirect."""
+    aliases: tuple[Alias, ...] = ()
+    """Every alias (front matter `aliases:`) of a built article or page, by old path:
+    each is published as a redirect."""
     translations: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Article or page key → the keys of it and its translations (`translation_key`),
     the site's editions' order, for those that have one: articles as `article:<key>`,
@@ -237,13 +253,20 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
         assets=records.assets,
         editions=editions,
         related=_memo_related(articles, editions, memo if memo is not None else {}),
-        aliases=tuple(sorted([(alias, "article", a.key) for a in articles for alias in a.record.aliases]
-                             + [(alias, "page", item_key(config.edition_for(p.language), p.slug))
-                                for p in pages for alias in p.aliases])),
+        aliases=_aliases(config, articles, pages),
         translations=_translations(records, config, articles, pages, problems),
         next_scheduled=next_scheduled,
     )
     return site, problems
+
+
+def _aliases(config: SiteConfig, articles: list[Article], pages: tuple[PageRecord, ...]) -> tuple[Alias, ...]:
+    """Return every alias of the built articles and pages, by old path (see `Site.aliases`)."""
+    found = [Alias(alias, "article", a.key, a.edition) for a in articles for alias in a.record.aliases]
+    for page in pages:
+        code = config.edition_for(page.language)
+        found += [Alias(alias, "page", item_key(code, page.slug), code) for alias in page.aliases]
+    return tuple(sorted(found))
 
 
 def _built_pages(records: tuple[PageRecord, ...], config: SiteConfig, drafts: bool) -> tuple[PageRecord, ...]:
@@ -311,12 +334,12 @@ def _translations(records: Records, config: SiteConfig, articles: list[Article],
     language sharing one (an error naming both)."""
     found: dict[str, tuple[str, ...]] = {}
     built_pages = [(page, config.edition_for(page.language)) for page in pages]
+    order = {edition.code: n for n, edition in enumerate(config.editions)}
     for kind, written, built in (
             ("article", records.articles, [(a.record, a.edition, a.key) for a in articles]),
             ("page", records.pages, [(page, code, item_key(code, page.slug)) for page, code in built_pages])):
         groups = _check_translation_keys(kind, written, config, problems)
         shared: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        order = {edition.code: n for n, edition in enumerate(config.editions)}
         for record, code, key in built:
             if len(groups.get(record.translation_key, ())) > 1:
                 shared[record.translation_key].append((order[code], key))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 from . import urls
 from .errors import Problem, SourceLoc, error, positional_reduce
-from .model import EditionContents, Site
+from .model import Alias, EditionContents, Site
 from .urls import out_path_for, paginated_urls
 
 THEME = "theme"
@@ -163,17 +164,27 @@ def plan_redirect_routes(site: Site, url_of: dict[tuple[str, str], str]) -> list
         return routes
     sources = {("article", a.key): a.src_path for a in site.articles}
     sources.update({("page", site.page_key(p)): p.src_path for p in site.pages})
-    for alias, kind, key in site.aliases:
-        url = urls.alias_url(alias)
-        target = url_of[(kind, key)]
-        if url != target:
-            code = key.split("/", 1)[0] if "/" in key else ""
-            routes.append(Route(url, out_path_for(url), "redirect.html", "redirect", target,
-                                source=f"{sources[(kind, key)]} (its alias {alias})", edition=code))
+    for alias, url, target in alias_redirects(site, lambda kind, key: url_of[(kind, key)]):
+        routes.append(Route(url, out_path_for(url), "redirect.html", "redirect", target,
+                            source=f"{sources[(alias.kind, alias.key)]} (its alias {alias.old_path})",
+                            edition=alias.edition))
     if routes:
         routes += [Route(url, out_path_for(url), "", "redirects", name, source=f"the redirects for {name}")
                    for name, url in REDIRECT_FILES.items()]
     return routes
+
+
+def alias_redirects(site: Site, url_of: Callable[[str, str], str]) -> list[tuple[Alias, str, str]]:
+    """Return (alias, its URL, the site path it redirects to) of every alias of `site`, by
+    old path, leaving out an alias that is its own item's URL; `url_of(kind, key)` gives
+    each article's and page's site path."""
+    found = []
+    for alias in site.aliases:
+        url = urls.alias_url(alias.old_path)
+        target = url_of(alias.kind, alias.key)
+        if url != target:
+            found.append((alias, url, target))
+    return found
 
 
 def plan_edition_routes(site: Site, edition: EditionContents, months: dict[tuple[int, int], tuple[int, ...]],

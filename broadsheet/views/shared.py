@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import publish, urls
 from ..bodies import MEMO_SIZE, Bodies, BodyInfo, Recent
+from ..config import Edition
 from ..i18n import Language, direction_of
 from ..links import LinkResolver
 from ..model import Article, Author, EditionContents, Site
-from ..routes import archive_months, archive_years
+from ..routes import alias_redirects, archive_months, archive_years
 from ..urls import is_external
 
 if TYPE_CHECKING:
@@ -117,12 +118,7 @@ class Structure:
     def redirects(self) -> tuple[tuple[str, str], ...]:
         """(old site path, the site path it redirects to) of every alias, by old path (an
         alias that is its own item's URL is none)."""
-        found = []
-        for alias, kind, key in self.site.aliases:
-            target = self.url_of(kind, key)
-            if urls.alias_url(alias) != target:
-                found.append((alias, target))
-        return tuple(found)
+        return tuple((alias.old_path, target) for alias, _url, target in alias_redirects(self.site, self.url_of))
 
     def url_of(self, kind: str, key: str) -> str:
         """Return the site path of the article or page (`kind`) of `key`."""
@@ -172,7 +168,7 @@ class Shown:
         """The site's view (config only: the same for every page of an edition)."""
         self.links = views.links
         self.config = views.config
-        self.edition = views.config.edition(route.edition)
+        self.edition = views.edition(route.edition)
         """The page's edition (language): its title, tagline, description, nav and words."""
         self.preview = views.preview
         self.language = views.language_of(route.edition)
@@ -311,13 +307,19 @@ class SiteViews:
         self._authors: dict[str, dict] = {}
         self._entries = Recent(MEMO_SIZE)
         self._site_views: dict[str, dict] = {}
+        self._editions: dict[str, Edition] = {e.code: e for e in site.config.editions}
         self._languages: dict[str, Language] = {}
+
+    def edition(self, code: str) -> Edition:
+        """The edition `code` of the site's config ('' for the site's own language): looked
+        up per page and per card, so made once (`SiteConfig.edition` makes them all)."""
+        return self._editions[code]
 
     def language_of(self, code: str) -> Language:
         """The words and locale of edition `code` (made when a page of it is first rendered:
         Babel loads then)."""
         if code not in self._languages:
-            edition = self.config.edition(code)
+            edition = self.edition(code)
             self._languages[code] = Language(edition.language, edition.messages, self.config.tz)
         return self._languages[code]
 
@@ -396,7 +398,7 @@ class SiteViews:
     def language_marks(self, language: str | None, code: str) -> dict:
         """Return `language` and `direction` of an item written in `language`, each None
         when it is the language of the edition `code` it is shown in."""
-        if language is None or language == self.config.edition(code).language:
+        if language is None or language == self.edition(code).language:
             return {"language": None, "direction": None}
         return {"language": language, "direction": direction_of(language)}
 
@@ -449,7 +451,7 @@ class SiteViews:
         """Return the site's view in the edition `code`: its title, words, home and nav."""
         if code not in self._site_views:
             config = self.config
-            edition = config.edition(code)
+            edition = self.edition(code)
             self._site_views[code] = {
                 "title": edition.title, "tagline": edition.tagline, "description": edition.description,
                 "language": edition.language, "direction": self.language_of(code).direction, "edition": code,
