@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .digest import digest_of
-from .errors import Problem, SourceLoc, error, positional_reduce, warning
+from .errors import LineCounter, Problem, SourceLoc, error, positional_reduce, warning
 from .keystore import StoredMap
 from .links import LinkResolver, link_offset
 from .load import body_digest
@@ -244,17 +244,24 @@ class Bodies:
             self._md = MarkdownRenderer()
         links: list[tuple[str, Any]] = []
         problems: list[Problem] = []
-        searched: dict[str, int] = {}  # ref → where its next occurrence starts: links come in document order
+        searched: dict[str, int] = {}  # ref → where its next occurrence starts
+        cursor = [0]  # where the last link found is: links come in document order
         body, src_path = source.text, source.src_path
+        line_of = LineCounter(body)
         resolver = self.resolver
 
         def resolve(ref: str) -> str:
             target = resolver.resolve_link(ref, src_path)
             links.append((ref, target))
             if target is False:
-                offset = link_offset(body, ref, searched.get(ref, 0))
+                start = searched.get(ref)
+                offset = link_offset(body, ref, cursor[0] if start is None else start)
+                if offset < 0 and start is None and cursor[0]:  # (before the others: a reference definition)
+                    offset = link_offset(body, ref, 0)
                 searched[ref] = offset + 1 if offset >= 0 else 0
-                line = source.line + body.count("\n", 0, offset) if offset >= 0 else source.line
+                if offset >= 0:
+                    cursor[0] = offset
+                line = source.line + line_of(offset) - 1 if offset >= 0 else source.line
                 problems.append(warning(SourceLoc(src_path, line), f"link to '{ref}' points to nothing in the site",
                                         "check the spelling; link to other articles by their file, e.g. other.md"))
                 return resolver.links.url(ref) if ref.startswith("/") else ref

@@ -1,7 +1,8 @@
 """Problems with a location, and the one exception family users see.
 
 Owns `SourceLoc`, `Problem`, `BroadsheetError` and `SiteErrors`, and the compiler-style
-`path:line:col: severity: message` format; and the two pickling helpers every cached
+`path:line:col: severity: message` format, with `LineCounter` for the lines of many
+positions in one text; and the two pickling helpers every cached
 type uses (`positional_reduce`, `Packed`). Imports nothing from the package.
 """
 
@@ -85,6 +86,25 @@ class PackedField:
             value = value.unpack()
             object.__setattr__(obj, self.name, value)
         return value
+
+
+class LineCounter:
+    """The 1-based line of each position of one text, for positions that mostly increase
+    (a regex's matches, links in document order): the line breaks before each are counted
+    from the last position asked, not from the start, so that a text with thousands of
+    problems is read once, not once per problem."""
+
+    __slots__ = ("text", "position", "line")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.position, self.line = text, 0, 1
+
+    def __call__(self, position: int) -> int:
+        if position < self.position:
+            self.position, self.line = 0, 1
+        self.line += self.text.count("\n", self.position, position)
+        self.position = position
+        return self.line
 
 
 @dataclass(frozen=True, slots=True)

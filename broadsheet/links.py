@@ -51,13 +51,20 @@ def link_offset(body: str, ref: str, start: int = 0) -> int:
     """Return where `ref` is written as a link target in `body`, from `start` on (-1: nowhere).
 
     A target follows `(`, `<`, a quote or a reference definition's `]:`; a mention of the
-    same text in prose is only a fallback.
+    same text in prose is only a fallback. Each occurrence is found by a plain search and
+    its prefix checked: the time is the stretch searched, not that times the prefixes.
     """
-    target = re.compile(r"(?:[(<\"']|\]:[ \t]*)" + re.escape(ref))
-    match = target.search(body, start)
-    if match:
-        return match.end() - len(ref)
-    return body.find(ref, start)
+    first = position = body.find(ref, start)
+    while position >= 0:
+        if position > 0 and (body[position - 1] in "(<\"'" or
+                             _DEFINITION_END.search(body, max(0, position - 64), position)):
+            return position
+        position = body.find(ref, position + 1)
+    return first
+
+
+_DEFINITION_END = re.compile(r"\]:[ \t]*\Z")
+"""A reference definition's `]:` and blanks, ending where a target starts."""
 
 
 def source_urls(site: Site) -> dict[str, str]:

@@ -219,7 +219,7 @@ def build_site_graph(records: Records, config: SiteConfig, *, now: datetime, dra
                         SourceLoc(record.src_path, record.key_lines.get("authors", record.key_lines.get("author"))),
                         f"byline '{ref}' and byline '{first}' are different names with one URL, "
                         f"/authors/{author_id}/: their articles would be merged on one page",
-                        f"add a profile for one of them (content/authors/<id>.md with its name), or tell the "
+                        "add a profile for one of them (content/authors/<id>.md with its name), or tell the "
                         f"names apart"))
             ids[author_id] = None
         slugs: dict[str, None] = {}  # ordered and deduplicated in linear time (issue 10: 5,000 tags)

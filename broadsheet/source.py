@@ -328,7 +328,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, yaml_text: str, src_path: str, firs
                               f"end the {kind} with '{closing}'")
         return problem_at(mark, f"unexpected text in the {kind} that opens with '{bracket}' at column "
                                 f"{opening.column + 1}",
-                          f"separate the items with ', ', and quote an item that contains ',', ':', "
+                          "separate the items with ', ', and quote an item that contains ',', ':', "
                           f"quotes or brackets")
     if "simple key" in context:
         return problem_at(exc.context_mark, "this line has no ':' after a field name",

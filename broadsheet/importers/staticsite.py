@@ -21,7 +21,7 @@ from typing import Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 from ..config import SiteConfig, load_config
-from ..errors import Problem, SiteErrors, SourceLoc, UsageError, error, warning
+from ..errors import LineCounter, Problem, SiteErrors, SourceLoc, UsageError, error, warning
 from ..load import name_slug, slugify
 from ..source import SourceError
 from .addresses import (RESERVED_FILES, Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases,
@@ -415,6 +415,7 @@ class StaticMedia:
         """Return `text` with each site path of a file found made its path on the new site
         (the old base path left out), and (line, what, what to do) for each file not found."""
         notes: list[tuple[int, str, str]] = []
+        line_of = LineCounter(text)
 
         def replace(match: re.Match) -> str:
             path = unquote(match["path"])
@@ -429,7 +430,7 @@ class StaticMedia:
             found = self.find(rel)
             if found is None or rel.startswith(("static/", "tags/", "authors/", "archive/", "sitemaps/")):
                 why = "is not in the old site's folders" if found is None else "is on an address of Broadsheet's own"
-                notes.append((text.count("\n", 0, match.start()) + 1, f"the file {path} {why}: the link is broken",
+                notes.append((line_of(match.start()), f"the file {path} {why}: the link is broken",
                               "copy the file into content/ and link it"))
                 return match.group()
             self.copies[rel] = found

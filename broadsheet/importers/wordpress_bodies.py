@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
-from .common import (BodyBlock, ConvertedBody, UploadsFolder, block_token, figure_markdown, html_to_markdown,
-                     html_to_text, is_plain_relative_path, replace_spans)
+from ..errors import LineCounter
+from .common import (BodyBlock, ConvertedBody, UploadsFolder, block_token, figure_markdown,
+                     html_to_markdown, html_to_text, is_plain_relative_path, replace_spans)
 
 if TYPE_CHECKING:
     from .wordpress import Attachment, Export
@@ -337,6 +338,8 @@ class MediaLinks:
         (line in `text`, what, what to do) for each that stays on the old site for want of a file."""
         notes: list[tuple[int, str, str]] = []
 
+        line_of = LineCounter(text)
+
         def replace(match: re.Match) -> str:
             raw = match["rel"]
             trail = raw[len(raw.rstrip(".,;:!")):]
@@ -346,7 +349,7 @@ class MediaLinks:
                 return match.group()
             found = self.uploads.find(rel)
             if found is None:
-                line = text.count("\n", 0, match.start()) + 1
+                line = line_of(match.start())
                 url = match.group()[:len(match.group()) - len(trail) - len(match["query"] or "")]
                 if is_plain_relative_path(rel):
                     notes.append((line, f"{rel} is not in the uploads folder: the link stays on the old site ({url})",

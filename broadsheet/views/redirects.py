@@ -8,7 +8,6 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from .. import urls
 from ..routes import Route
 from .shared import PageInputs, Shown, Structure, page_context, titled
 
