@@ -226,4 +226,4 @@ def _code_block(tag: re.Match, inner: str, body: str, after: int, targets: LinkT
         return [f"{before}{fence}{language}\n", *code, f"\n{fence}{after_text}"]
     markdown, notes = join_pieces(code)
     note = (notes[0][1], notes[0][2]) if notes else None
-    return [f"{before}<div>", BodyBlock(f"{fence}{language}\n{markdown}\n{fence}", note), f"</div>{after_text}"]
+    return [f"{before}<p>", BodyBlock(f"{fence}{language}\n{markdown}\n{fence}", note), f"</p>{after_text}"]
