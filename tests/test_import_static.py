@@ -17,15 +17,8 @@ CONFIG = "title: The Lantern\nbase_url: https://lantern.example/\ntimezone: Euro
 
 
 def old_site(root: Path, files: dict[str, str | bytes]) -> Path:
-    """Write an old site's tree: `files` maps paths to text or bytes."""
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
+    """Write an old site's tree: `files` maps paths to text or bytes (no config.yaml of ours)."""
+    return make_site(root, files, config=None)
 
 
 def imported(tmp_path: Path, system: str, files: dict[str, str | bytes], site_files: dict | None = None):

@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 from ..config import SiteConfig, load_config
 from ..errors import LineCounter, Problem, SiteErrors, SourceLoc, UsageError, error, warning
-from ..load import name_slug, slugify
+from ..load import name_slug, parse_datetime, slugify
 from ..source import SourceError
 from .addresses import (RESERVED_FILES, Claim, Place, SiteAddresses, SiteLinks, canonical_names, keep_aliases,
                         old_address, place_all, term_archives)
@@ -213,21 +213,11 @@ def _get(front: Mapping[str, object], *keys: str) -> object:
 
 def as_moment(value: object, config: SiteConfig) -> datetime | None:
     """A front matter date (a date, a datetime, `2016-08-24 10:00:00 -0500`, ISO 8601) as an
-    aware datetime (a day at midnight, a naive time in config.yaml's `timezone`), None when it is none."""
+    aware datetime (a day at midnight, a naive time in config.yaml's `timezone`), None when it
+    is none: `load.parse_datetime`, once Jekyll's offset after a space is written as ISO's."""
     if isinstance(value, str):
-        text = re.sub(r"\s+([+-]\d{2}):?(\d{2})$", r"\1:\2", value.strip())
-        try:
-            value = datetime.fromisoformat(text.replace(" ", "T", 1) if len(text) > 10 else text)
-        except ValueError:
-            try:
-                value = date.fromisoformat(text)
-            except ValueError:
-                return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=config.tz)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), config.tz)
-    return None
+        value = re.sub(r"\s+([+-]\d{2}):?(\d{2})$", r"\1:\2", value.strip())
+    return parse_datetime(value, config.tz)
 
 
 def _publication(item: SourceItem, config: SiteConfig, notes: list[Problem], shown: str) -> datetime:
