@@ -20,7 +20,12 @@ ratios measured in the same run.
 
 --rebuilds-only times the no-op and the edits alone, on the working sites an earlier run
 left (a 50,000-article cold build and floor are minutes each), the engines taking turns
-run by run (edits numbered from 101, so each is a new text).
+run by run (edits numbered from 101, so each is a new text). With --watch, a
+`build.py watch` of each engine runs on its site meanwhile and answers the builds timed:
+each figure is still a fresh `build.py` process, from the edit to its exit (the edit is
+saved just before it starts: the watch may be building the save already, and the build
+waits for that), and the files written are the watch's since the edit. The watch's
+start-up (its first build) and its memory are reported too.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -107,7 +114,8 @@ def run_build(engine: Path, site: Path, out: Path, *extra: str) -> dict:
         raise SystemExit(f"build failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     written = int(re.search(r"(\d+) written", proc.stdout).group(1))
     me, workers = (int(x) for x in re.search(r"RSS (\d+) (\d+)", proc.stderr).groups())
-    return {"wall": wall, "written": written, "rss": me / 1024, "worker_rss": workers / 1024}
+    return {"wall": wall, "written": written, "rss": me / 1024, "worker_rss": workers / 1024,
+            "by_watch": " by the watch (pid " in proc.stdout}
 
 
 def floor(engine: Path, site: Path, variant: str) -> float:
@@ -187,10 +195,55 @@ def bench(size: int, runs: int, work: Path, engine: Path, label: str) -> dict:
     return result
 
 
-def rebuilds(size: int, runs: int, work: Path, engines: list[Path], labels: list[str]) -> list[dict]:
+class Watching:
+    """`build.py watch` of one engine on one site, its terminal read line by line."""
+
+    def __init__(self, engine: Path, site: Path, out: Path):
+        started = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, "build.py", "watch", "--site", str(site), "--output", str(out)],
+                                     cwd=engine, env={**ENV, "PYTHONUNBUFFERED": "1"}, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        self.lines: list[str] = []
+        self.ready = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.ready.wait(1800) or self.proc.poll() is not None:
+            self.stop()
+            raise SystemExit("the watch did not start:\n" + "\n".join(self.lines[-30:]))
+        self.start_seconds = time.perf_counter() - started
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+            if line.startswith("Watching "):
+                self.ready.set()
+        self.ready.set()
+
+    def written_since(self, mark: int) -> int:
+        """Files the watch's own builds (of saves) wrote since line `mark`."""
+        return sum(int(m.group(1)) for line in self.lines[mark:] if (m := re.search(r"(\d+) written", line)))
+
+    def memory(self) -> tuple[float, float]:
+        """The watch's resident memory now and at its peak (MB), from /proc."""
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines()
+                      if ":" in line)
+        return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(600)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def rebuilds(size: int, runs: int, work: Path, engines: list[Path], labels: list[str],
+             watch: bool = False) -> list[dict]:
     """Time the no-op and the two edits of each engine on the working sites an earlier run
     left (`site-<size>-<label>`, built into `out-<size>-<label>`), the engines taking turns
-    run by run: on a noisy machine, each pair of figures is measured in the same minutes."""
+    run by run: on a noisy machine, each pair of figures is measured in the same minutes.
+    With `watch`, a `build.py watch` of each engine answers the builds."""
     sites = []
     for label in labels:
         site, out = work / f"site-{size}-{label}", work / f"out-{size}-{label}"
@@ -199,19 +252,36 @@ def rebuilds(size: int, runs: int, work: Path, engines: list[Path], labels: list
         article = corpus.article_paths(site)[size // 2]
         sites.append((site, out, article, article.read_bytes()))
     results = [{"size": size, "engine_label": label, "engine_commit": describe_engine(engine),
-                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "noop": [], "body": [], "title": []}
-               for engine, label in zip(engines, labels)]
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "noop": [], "body": [], "title": [],
+                "watch": watch} for engine, label in zip(engines, labels)]
+    watches: list[Watching] = []
     try:
         for engine, (site, out, _, _) in zip(engines, sites):  # settle: the last edit of an earlier run
             run_build(engine, site, out)
+        if watch:
+            for engine, (site, out, _, _), result in zip(engines, sites, results):
+                print(f"{size}: starting the watch of {engine.name}…", file=sys.stderr)
+                watches.append(Watching(engine, site, out))
+                result["watch_start"] = watches[-1].start_seconds
         for kind, edit in (("noop", None), ("body", corpus.edit_body), ("title", corpus.edit_title)):
             print(f"{size}: {kind}…", file=sys.stderr)
             for n in range(1, runs + 1):
-                for engine, (site, out, article, _), result in zip(engines, sites, results):
+                for index, (engine, (site, out, article, _), result) in enumerate(zip(engines, sites, results)):
+                    mark = len(watches[index].lines) if watch else 0
                     if edit is not None:
                         edit(article, 100 + n)
-                    result[kind].append(run_build(engine, site, out))
+                    run = run_build(engine, site, out)
+                    if watch:
+                        if not run["by_watch"]:
+                            raise SystemExit(f"the build was not answered by the watch of {engine.name}")
+                        time.sleep(0.2)  # (a save's build that the command did not wait for prints by now)
+                        run["written"] += watches[index].written_since(mark)
+                    result[kind].append(run)
+        for result, running in zip(results, watches):
+            result["watch_rss"], result["watch_peak_rss"] = running.memory()
     finally:
+        for running in watches:
+            running.stop()
         for site, out, article, original in sites:
             article.write_bytes(original)
     for result in results:
@@ -224,7 +294,10 @@ def rebuild_table(results: list[dict]) -> str:
              "|---|---|---|---|---|---|"]
     for r in results:
         each = "; ".join(" / ".join(f"{run['wall']:.2f}" for run in r[kind]) for kind in ("noop", "body", "title"))
-        lines.append(f"| {r['size']:,} | {engine_name(r)} "
+        if r.get("watch"):
+            each += (f" (watch: first build {r['watch_start']:.1f} s, memory {r['watch_rss']:.0f} MB, "
+                     f"peak {r['watch_peak_rss']:.0f} MB)")
+        lines.append(f"| {r['size']:,} | {engine_name(r)}{' + watch' if r.get('watch') else ''} "
                      f"| {median(r['noop'], 'wall'):.2f} s, {r['noop'][-1]['written']} files "
                      f"| {median(r['body'], 'wall'):.2f} s, {r['body'][-1]['written']} files "
                      f"| {median(r['title'], 'wall'):.2f} s, {r['title'][-1]['written']} files | {each} |")
@@ -279,6 +352,8 @@ def main() -> int:
     parser.add_argument("--rebuilds-only", action="store_true",
                         help="time only the no-op and the edits, on the working sites an earlier run built, "
                              "the engines taking turns run by run")
+    parser.add_argument("--watch", action="store_true",
+                        help="with --rebuilds-only: a `build.py watch` of each engine answers the builds timed")
     args = parser.parse_args()
     engines = [engine.resolve() for engine in (args.engine or [REPO])]
     for engine in engines:
@@ -289,7 +364,7 @@ def main() -> int:
     results = []
     if args.rebuilds_only:
         for size in (int(s) for s in args.sizes.split(",")):
-            results.extend(rebuilds(size, args.runs, args.work, engines, labels))
+            results.extend(rebuilds(size, args.runs, args.work, engines, labels, watch=args.watch))
             if args.json:
                 args.json.write_text(json.dumps(results, indent=2))
         print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

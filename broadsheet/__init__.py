@@ -2,6 +2,14 @@
 
 __version__ = "0.1.0"
 
-from .pipeline import build  # noqa: E402
-
 __all__ = ["__version__", "build"]
+
+
+def __getattr__(name: str):
+    # `broadsheet.build` on first use: the command line's request to a running watch
+    # (broadsheet.channel) imports none of the engine.
+    if name == "build":
+        from .pipeline import build
+
+        return build
+    raise AttributeError(f"module 'broadsheet' has no attribute {name!r}")

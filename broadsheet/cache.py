@@ -158,6 +158,12 @@ def cache_key(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+def build_key(engine: str, out_dir: Path, *, drafts: bool, future: bool, preview: bool, base_url: str | None) -> str:
+    """Return the key of the cache of an engine, an output folder and the build options
+    that change what is built."""
+    return cache_key(engine, drafts, future, preview, base_url, str(out_dir.resolve()))
+
+
 _INHERITED: list = []
 """Connections a forked worker inherited, or to a store set aside by another process: kept,
 never used, never closed."""

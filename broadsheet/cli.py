@@ -10,21 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
-from .config import load_config
-from .errors import BroadsheetError, Problem, SiteErrors, UsageError
-from .load import MAX_SLUG_LENGTH, slugify
-from .output import REFUSED_WRITES, describe_refusal
-from .pipeline import BuildResult, build, check
-from .plan import BuildOptions, build_time, plan_site
-from .source import SourceError
+from .channel import ask
 
-COMMANDS = ("build", "check", "import", "new", "next", "serve")
+COMMANDS = ("build", "check", "import", "new", "next", "serve", "watch")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -81,6 +74,20 @@ def make_parser() -> argparse.ArgumentParser:
     sub.add_argument("--poll", action="store_true",
                      help="poll for changes instead of using the OS's file events (network drives, containers)")
 
+    sub = commands.add_parser("watch", help="build, then build each save; answer `build` at once meanwhile",
+                              description="Build the site into the output folder, then stay: each save is built "
+                                          "when the burst of saves is over, and a 'build' of the same site, output "
+                                          "folder and options, run meanwhile, is built by this watch from what it "
+                                          "holds in memory (only the changed files are read). Ctrl-C to stop.")
+    site_option(sub)
+    sub.add_argument("--output", type=Path, metavar="DIR", help="the output folder (default: <site>/output)")
+    content_options(sub)
+    sub.add_argument("--poll", action="store_true",
+                     help="poll for changes instead of using the OS's file events (network drives, containers)")
+    sub.add_argument("--verify-after", type=float, metavar="SECONDS",
+                     help="look at every source and output file once after this long without a build "
+                          "(default: 30)")
+
     sub = commands.add_parser("next", help="print when the next scheduled article is due (ISO 8601)",
                               description="Print the time (ISO 8601) at which the next future-dated article "
                                           "becomes due, so that a cron job or CI schedule can rebuild then. "
@@ -134,71 +141,68 @@ def _main(argv: list[str] | None) -> int:
     site_dir = args.site
     if not site_dir.is_dir():
         return _fail(f"error: the site folder {site_dir} does not exist", 2)
-    try:
-        if args.command == "new":
-            return run_new(args)
-        if args.command == "import":
-            return run_import(args)
-        if args.command == "serve":
-            from .serve import serve
+    if args.command == "build" and (args.jobs is None or args.jobs >= 1):
+        # A watch of this site and these options builds it at once, from what it holds in
+        # memory (the engine is not even imported here).
+        answer = ask(site_dir, args.output, drafts=args.drafts, future=args.future, base_url=args.base_url,
+                     strict=args.strict, clean=args.clean, verbose=args.verbose)
+        if answer is not None:
+            code, out, err = answer
+            sys.stderr.write(err)
+            sys.stdout.write(out)
+            return code
+    from .reports import Terminal, report_failure
 
-            return serve(site_dir, args.host, args.port, polling=args.poll,
-                         log=lambda text: print(text, flush=True))
-        if args.command == "next":
-            plan = plan_site(site_dir, BuildOptions())
-            _print_problems(plan.warnings, site_dir)
-            if plan.site.next_scheduled:
-                print(plan.site.next_scheduled.date.astimezone(plan.config.tz).isoformat())
-            return 0
-        if getattr(args, "jobs", None) is not None and args.jobs < 1:
-            return _fail("error: --jobs must be at least 1", 2)
-        options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url,
-                               strict=args.strict, out_dir=getattr(args, "output", None),
-                               clean=getattr(args, "clean", False), jobs=getattr(args, "jobs", None))
-        if args.command == "check":
-            result = check(site_dir, options)
-            _print_problems(result.warnings, site_dir)
-            print(_summary(result, "checked"))
-            return 0
-        result = build(site_dir, options, progress=_progress if sys.stderr.isatty() else None,
-                       waiting=lambda pid: _waiting(pid, options.out_dir or site_dir / "output"))
-        _print_problems(result.warnings, site_dir)
-        stats = result.stats
-        if stats.cache_note:
-            print(f"note: {stats.cache_note}", file=sys.stderr)
-        if args.verbose:
-            how = ("nothing changed since the last build" if result.plan is None else
-                   "structure unchanged" if stats.patched else "site planned afresh")
-            print(f"cache: {os.path.relpath(stats.cache_path)}; {how}; {stats.bodies_rendered} Markdown bodies "
-                  f"converted, {stats.pages_rendered} of {result.page_count} pages rendered")
-        print(_summary(result, "built"))
-        upcoming = result.summary.next_due
-        if upcoming:
-            print(f"Next scheduled article: {upcoming[0]} is due at {upcoming[1].isoformat()}: rebuild then")
+    try:
+        return _run(args, site_dir)
+    except BaseException as exc:
+        code = report_failure(exc, args.command, site_dir, Terminal(sys.stdout, sys.stderr))
+        if code is None:
+            raise
+        return code
+
+
+def _run(args: argparse.Namespace, site_dir: Path) -> int:
+    """Run a parsed command (but a build a watch answered)."""
+    from .pipeline import build, check
+    from .plan import BuildOptions, plan_site
+    from .reports import Terminal, print_problems, report_build, summary_line
+
+    if args.command == "new":
+        return run_new(args)
+    if args.command == "import":
+        return run_import(args)
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(site_dir, args.host, args.port, polling=args.poll,
+                     log=lambda text: print(text, flush=True))
+    if args.command == "next":
+        plan = plan_site(site_dir, BuildOptions())
+        print_problems(plan.warnings, site_dir)
+        if plan.site.next_scheduled:
+            print(plan.site.next_scheduled.date.astimezone(plan.config.tz).isoformat())
         return 0
-    except SiteErrors as exc:
-        _print_problems(exc.problems, site_dir)
-        errors = sum(p.is_error for p in exc.problems)
-        nothing = "nothing was written" if args.command in ("build", "import") else "nothing to write"
-        return _fail(f"{errors} error{'s' if errors != 1 else ''}: {nothing}", exc.exit_code)
-    except BroadsheetError as exc:
-        return _fail(f"error: {exc}", exc.exit_code)
-    except FileNotFoundError as exc:  # a source deleted or renamed while the build read it
-        gone = os.path.relpath(exc.filename) if exc.filename else "a file"
-        return _fail(f"error: {gone} went away while the site was being built: "
-                     "build again", 1)
-    except OSError as exc:
-        if exc.errno not in REFUSED_WRITES:  # anything else is a bug: keep its traceback
-            raise
-        shown = os.path.relpath(exc.filename) if exc.filename else "a file"
-        return _fail(f"error: {describe_refusal(exc, shown)}", 1)
-    except sqlite3.OperationalError as exc:  # the build cache's body store, on a full or read-only disk
-        if getattr(exc, "sqlite_errorcode", None) not in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY):
-            raise
-        return _fail(f"error: cannot write the build cache in {os.path.relpath(site_dir / '.cache')}: {exc}\n"
-                     "  hint: free some space and build again (deleting .cache/ is always safe)", 1)
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        return _fail("error: --jobs must be at least 1", 2)
+    options = BuildOptions(drafts=args.drafts, future=args.future, base_url=args.base_url,
+                           strict=args.strict, out_dir=getattr(args, "output", None),
+                           clean=getattr(args, "clean", False), jobs=getattr(args, "jobs", None))
+    if args.command == "watch":
+        from .daemon import VERIFY_AFTER, watch
+
+        if args.verify_after is not None and not args.verify_after > 0:
+            return _fail("error: --verify-after must be more than 0 seconds", 2)
+        return watch(site_dir, options, polling=args.poll, verify_after=args.verify_after or VERIFY_AFTER,
+                     log=lambda text: print(text, flush=True))
+    if args.command == "check":
+        result = check(site_dir, options)
+        print_problems(result.warnings, site_dir)
+        print(summary_line(result, "checked"))
+        return 0
+    result = build(site_dir, options, progress=_progress if sys.stderr.isatty() else None,
+                   waiting=lambda pid: _waiting(pid, options.out_dir or site_dir / "output"))
+    return report_build(result, site_dir, args.verbose, Terminal(sys.stdout, sys.stderr))
 
 
 def _waiting(pid: int | None, out_dir: Path) -> None:
@@ -219,32 +223,14 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _print_problems(problems: list[Problem], site_dir: Path) -> None:
-    prefix = "" if site_dir.resolve() == Path.cwd().resolve() else os.path.relpath(site_dir) + "/"
-    for problem in problems:
-        text = problem.format()
-        if prefix and problem.loc and problem.loc.src_path.startswith(("content/", "layouts/", "config.yaml")):
-            text = prefix + text
-        print(text, file=sys.stderr)
-
-
-def _summary(result: BuildResult, verb: str) -> str:
-    site = result.summary
-    counts = (f"{site.articles} article{'s' if site.articles != 1 else ''}, "
-              f"{site.authors} author{'s' if site.authors != 1 else ''}, "
-              f"{site.tags} tag{'s' if site.tags != 1 else ''}")
-    warnings = len(result.warnings)
-    warned = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
-    if result.report is None:
-        return f"{verb.capitalize()} {result.page_count} pages: {counts}{warned} in {result.seconds:.2f} s"
-    report = result.report
-    return (f"{verb.capitalize()} {result.page_count} pages into {os.path.relpath(result.out_dir)}: "
-            f"{len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed; "
-            f"{counts}{warned} in {result.seconds:.2f} s")
-
-
 def run_new(args: argparse.Namespace) -> int:
     """Write a new draft article and print its path."""
+    from .config import load_config
+    from .errors import SiteErrors, UsageError
+    from .load import MAX_SLUG_LENGTH, slugify
+    from .plan import build_time
+    from .source import SourceError
+
     try:
         config, _problems = load_config(args.site)
     except SourceError as exc:

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import KEYED, Cache, CacheState, Readers, StateChanges, cache_key, engine_digest
+from .cache import KEYED, Cache, CacheState, Readers, StateChanges, build_key, engine_digest
 from .errors import Packed, PackedField
 from .config import CONFIG_FILE
 from .i18n import catalogue_files
@@ -160,7 +160,8 @@ def config_digest(site_dir: Path) -> str:
 def cache_for(site_dir: Path, out_dir: Path, options: BuildOptions) -> Cache:
     """Return the cache of this engine, these options and this output folder."""
     engine = engine_digest()
-    key = cache_key(engine, options.drafts, options.future, options.preview, options.base_url, str(out_dir.resolve()))
+    key = build_key(engine, out_dir, drafts=options.drafts, future=options.future, preview=options.preview,
+                    base_url=options.base_url)
     return Cache(site_dir, key, engine)
 
 
@@ -263,12 +264,7 @@ class OnDisk(LastBuild):
         # folder was proven as the snapshot of the last build has it (its pages as in the manifest).
         if self.snapshot is not None and folder.holds(self.snapshot._folder):
             return plan.routes, set()
-        survey, manifest = folder.survey(), self.state.manifest
-        stale = {out_path for out_path, state in manifest.items() if survey.get(out_path) != state}
-        if refingerprinted is None or len(manifest) != len(plan.routes):  # a page the last build did not leave
-            stale.update(route.out_path for route in plan.routes
-                         if route.out_path not in manifest and survey.get(route.out_path) is not None)
-        return plan.routes, stale
+        return plan.routes, _stale_pages(folder, plan, refingerprinted, self.state.manifest)
 
     def remember(self, built: Built) -> None:
         state, plan = self.state, built.plan
@@ -310,6 +306,10 @@ class InMemory(LastBuild):
         self.cards = {}
         self._completed_cards: dict[str, dict] = {}
         self.dirty = False
+        self.folder_trusted = True
+        """Nothing but these builds writes the output folder (the preview's own; a watch's
+        while no other build has written it): a build looks only at the pages it may
+        change. When False, the next build surveys the whole folder, as the command line's."""
         self._lock = threading.Lock()
         """Held by `remember` and `save`: the state a build begins shares the maps of the
         completed one, which `remember` updates in place (they are copied by no build)."""
@@ -325,6 +325,13 @@ class InMemory(LastBuild):
             # these two memos, filled in place while the build runs
             self.state = replace(completed, model_memo=dict(completed.model_memo),
                                  template_references=dict(completed.template_references))
+
+    def forget(self) -> None:
+        """Start the next build from nothing, as `--clean` does (`save` then writes its state)."""
+        with self._lock:
+            self.completed = CacheState(self.cache.key, self.completed.config_digest)
+            self.state, self.cards, self._completed_cards = self.completed, {}, {}
+            self.folder_trusted = False
 
     def abandon(self) -> None:
         """Forget what the build begun did: the last completed state stays."""
@@ -344,6 +351,8 @@ class InMemory(LastBuild):
 
     def page_states(self, folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
                     ) -> tuple[list[Route], set[str]]:
+        if not self.folder_trusted:
+            return plan.routes, _stale_pages(folder, plan, refingerprinted, self.state.manifest)
         # The preview's folder is its own: only the pages fingerprinted again can differ.
         candidates = plan.routes if refingerprinted is None else refingerprinted
         manifest = self.state.manifest
@@ -351,7 +360,7 @@ class InMemory(LastBuild):
                             if folder.file_state(route.out_path) != manifest.get(route.out_path)}
 
     def produced_before(self) -> set[str] | None:
-        return self.state.produced
+        return self.state.produced if self.folder_trusted else None
 
     def remember(self, built: Built) -> None:
         # The cards of this build, for the next one (views are the same while the structure is).
@@ -364,6 +373,19 @@ class InMemory(LastBuild):
             _update(self.state, self.cache, built)
             self.completed, self._completed_cards = self.state, self.cards
             self.dirty = True
+            self.folder_trusted = True
+
+
+def _stale_pages(folder: OutputFolder, plan: Plan, refingerprinted: list[Route] | None,
+                 manifest: dict[str, tuple[int, int]]) -> set[str]:
+    """Return the pages (by out_path) whose file is not as the last build left it, by one
+    walk of the output folder (which also finds what to remove), compared map to map."""
+    survey = folder.survey()
+    stale = {out_path for out_path, state in manifest.items() if survey.get(out_path) != state}
+    if refingerprinted is None or len(manifest) != len(plan.routes):  # a page the last build did not leave
+        stale.update(route.out_path for route in plan.routes
+                     if route.out_path not in manifest and survey.get(route.out_path) is not None)
+    return stale
 
 
 def _read_whole(cache: Cache, state: CacheState) -> CacheState:

@@ -139,6 +139,13 @@ class BuildLock:
         except OSError:  # a full disk: the lock holds all the same, only the message lacks the id
             pass
 
+    @property
+    def written_stamp(self) -> Path:
+        """A file that every build writing the folder alone touches (`OutputFolder.create`): a watch,
+        which keeps the folder as its last build left it in memory, sees by it that another
+        build has written there since."""
+        return self.path.with_suffix(".written")
+
     def release(self) -> None:
         if self._fd is None:
             return
@@ -274,6 +281,8 @@ class OutputFolder:
         """Folders of `_expected` proven by their names whose times now prove them."""
         self.claimed_ns = time.time_ns()
         """When this build took the folder: a folder changed since is not vouched for by its times."""
+        self.stamp_when_written: Path | None = None
+        """A file `create` writes, to say that this build writes the folder (`BuildLock.written_stamp`)."""
 
     @classmethod
     def claim(cls, out_dir: Path, site_dir: Path, *, create: bool = True) -> "OutputFolder":
@@ -305,7 +314,15 @@ class OutputFolder:
         return folder
 
     def create(self) -> None:
-        """Make the (claimed) folder exist, with the marker that says Broadsheet owns it."""
+        """Make the (claimed) folder exist, with the marker that says Broadsheet owns it; say
+        so in `stamp_when_written`, if set (once)."""
+        if self.stamp_when_written is not None:
+            try:
+                with open(self.stamp_when_written, "w", encoding="ascii") as handle:
+                    handle.write(f"{time.time_ns()} {os.getpid()}\n")
+            except OSError:  # the cache folder cannot be written: the build has no lock either, and says so
+                pass
+            self.stamp_when_written = None
         with refusals(lambda exc: str(self.out_dir)):
             self.root.mkdir(parents=True, exist_ok=True)
             marker = os.path.join(self._root_str, MARKER)

@@ -124,8 +124,7 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
     """
     out_dir = options.out_dir or site_dir / "output"
     folder = OutputFolder.claim(out_dir, site_dir, create=False)
-    name = hashlib.blake2b(str(folder.root).encode(), digest_size=8).hexdigest()
-    lock = BuildLock(site_dir / CACHE_DIR / f"build-{name}.lock", waiting)
+    lock = BuildLock(lock_path(site_dir, folder), waiting)
     try:
         lock.acquire()
     except OSError as exc:
@@ -147,10 +146,17 @@ def build(site_dir: Path, options: BuildOptions = BuildOptions(), *, session: Se
             folder.remove_leftovers()
         if session is not None:
             return _build(site_dir, options, folder, session.memory, progress, touched)
+        folder.stamp_when_written = lock.written_stamp  # (a watch of this folder then looks at all of it)
         return _build_trusting_keys(site_dir, options, folder, OnDisk(cache_for(site_dir, out_dir, options)),
                                     progress, touched)
     finally:
         lock.release()
+
+
+def lock_path(site_dir: Path, folder: OutputFolder) -> Path:
+    """Return the `BuildLock` file of an output folder (in the site's cache folder)."""
+    name = hashlib.blake2b(str(folder.root).encode(), digest_size=8).hexdigest()
+    return site_dir / CACHE_DIR / f"build-{name}.lock"
 
 
 def _build_trusting_keys(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: OnDisk,
@@ -161,7 +167,9 @@ def _build_trusting_keys(site_dir: Path, options: BuildOptions, folder: OutputFo
         return _build(site_dir, options, folder, last, progress, touched)
     except KeyStoreUnreadable as exc:
         last.cache.set_keys_aside(exc)
+    stamp = folder.stamp_when_written  # (None once the first try wrote it)
     folder = OutputFolder.claim(folder.root, site_dir, create=False)  # surveyed afresh: the first try may have written
+    folder.stamp_when_written = stamp
     return _build(site_dir, replace(options, clean=True), folder, OnDisk(last.cache), progress, touched)
 
 

@@ -27,6 +27,8 @@ from .i18n import SITE_CATALOGUES
 # creation event and by the walk of its parent): harmless, and not the author's business.
 warnings.filterwarnings("ignore", message="Callback with id .* already exists for watch", category=RuntimeWarning)
 
+COOKIE_PREFIX = ".broadsheet-sync-"
+"""Files a watch writes into each folder it watches, to know its events are all in (`sync`)."""
 QUIET_SECONDS = 0.03
 """A burst is over when no event came for this long."""
 MAX_WAIT_SECONDS = 0.25
@@ -108,6 +110,9 @@ class Watcher:
         self._last = 0.0
         self._handler = _Handler(self)
         self._watches: dict[str, object] = {}  # "content", "layouts" → their recursive watch
+        self._awaited: set[str] = set()
+        """The names of `sync`'s files whose event has not come yet."""
+        self._synced = 0
         if polling:
             from watchdog.observers.polling import PollingObserver
             self._observer = PollingObserver(timeout=0.2)
@@ -159,6 +164,12 @@ class Watcher:
     def notice(self, abs_path: str) -> None:
         """Record one changed path (called from the observer's thread)."""
         path = Path(abs_path)
+        if path.name.startswith(COOKIE_PREFIX):
+            with self._lock:
+                if path.name in self._awaited:
+                    self._awaited.discard(path.name)
+                    self._lock.notify_all()
+            return
         try:
             # Resolve the folder only: the file may be a link (emacs' lock .#x points to "user@host").
             rel = (path.parent.resolve() / path.name).relative_to(self.site_dir).as_posix()
@@ -175,6 +186,72 @@ class Watcher:
             self._last = now
             self._lock.notify_all()
 
+    def sync(self, timeout: float) -> bool:
+        """Return once every event of a change made before this call has been noticed: True,
+        or False when that could not be known within `timeout` seconds.
+
+        Events come in order within each watched folder (one inotify queue each): a file
+        written now into every one of them (content/, layouts/ and the site folder) comes
+        after every earlier change there; once each file's event is in, so are all the
+        earlier ones (as the Watchman file watcher does with its cookies). The files are
+        hidden, so builds and the watch itself pass them by, and removed at once."""
+        with self._lock:
+            self._synced += 1
+            prefix = f"{COOKIE_PREFIX}{os.getpid()}-{self._synced}"
+        folders = [self.site_dir, *(self.site_dir / name for name in sorted(self._watches))]
+        names = {f"{prefix}-{number}": folder / f"{prefix}-{number}" for number, folder in enumerate(folders)}
+        with self._lock:
+            self._awaited = set(names)
+        made = []
+        try:
+            for path in names.values():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                made.append(path)
+            give_up = time.monotonic() + timeout
+            with self._lock:
+                while self._awaited:
+                    left = give_up - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._lock.wait(left)
+            return True
+        except OSError:  # a folder not writable: no proof
+            return False
+        finally:
+            with self._lock:
+                self._awaited = set()
+            for path in made:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+    def take(self) -> ChangeBatch | None:
+        """Return the changes noticed so far, at once (None when there are none)."""
+        with self._lock:
+            if not self._pending:
+                return None
+            pending, self._pending = self._pending, {}
+            return ChangeBatch(tuple(sorted(pending)), frozenset(pending.values()), self._first)
+
+    def wait_for_burst(self, stop: threading.Event, timeout: float | None = None) -> bool:
+        """Wait until a burst of changes has ended (True; `take` then returns it), `stop` is
+        set, or nothing at all happened for `timeout` seconds (False)."""
+        give_up = time.monotonic() + timeout if timeout is not None else None
+        with self._lock:
+            while not stop.is_set():
+                if not self._pending:
+                    if give_up is not None and time.monotonic() >= give_up:
+                        return False
+                    self._lock.wait(0.2 if give_up is None else max(0.0, min(0.2, give_up - time.monotonic())))
+                    continue
+                now = time.monotonic()
+                quiet_for = now - self._last
+                if quiet_for >= QUIET_SECONDS or now - self._first >= MAX_WAIT_SECONDS:
+                    return True
+                self._lock.wait(QUIET_SECONDS - quiet_for)
+        return False
+
     def pending(self) -> bool:
         """True when changes have been noticed that no batch has delivered yet."""
         with self._lock:
@@ -183,18 +260,8 @@ class Watcher:
     def next_batch(self, stop: threading.Event, timeout: float | None = None) -> ChangeBatch | None:
         """Wait for a burst of changes to end and return it; None once `stop` is set, or when
         nothing at all happened for `timeout` seconds."""
-        give_up = time.monotonic() + timeout if timeout is not None else None
-        with self._lock:
-            while not stop.is_set():
-                if not self._pending:
-                    if give_up is not None and time.monotonic() >= give_up:
-                        return None
-                    self._lock.wait(0.2 if give_up is None else max(0.0, min(0.2, give_up - time.monotonic())))
-                    continue
-                now = time.monotonic()
-                quiet_for = now - self._last
-                if quiet_for >= QUIET_SECONDS or now - self._first >= MAX_WAIT_SECONDS:
-                    pending, self._pending = self._pending, {}
-                    return ChangeBatch(tuple(sorted(pending)), frozenset(pending.values()), self._first)
-                self._lock.wait(QUIET_SECONDS - quiet_for)
+        while self.wait_for_burst(stop, timeout):
+            batch = self.take()
+            if batch is not None:
+                return batch
         return None

@@ -136,8 +136,7 @@ class ServeProcess:
             _signal.signal(_signal.SIGINT, _signal.default_int_handler)
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, str(REPO / "build.py"), "serve", "--site", str(site),
-                 "--port", str(self.asked_port), *args],
+                [sys.executable, str(REPO / "build.py"), *self.command_line(site, args)],
                 cwd=site.parent, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace", bufsize=1,
                 start_new_session=True)
@@ -156,8 +155,12 @@ class ServeProcess:
         except BaseException:
             self.kill()
             raise
-        self.port = int(match[1])
-        self.base = f"http://127.0.0.1:{self.port}"
+        if match.groups():
+            self.port = int(match[1])
+            self.base = f"http://127.0.0.1:{self.port}"
+
+    def command_line(self, site: Path, args: tuple[str, ...]) -> list[str]:
+        return ["serve", "--site", str(site), "--port", str(self.asked_port), *args]
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -355,6 +358,44 @@ class EventStream:
         self.close()
 
 
+class WatchProcess(ServeProcess):
+    """`python build.py watch` running on a site (no HTTP: the command line talks to it)."""
+
+    READY = r"Watching .* \(ready in"
+
+    def command_line(self, site: Path, args: tuple[str, ...]) -> list[str]:
+        return ["watch", "--site", str(site), *args]
+
+
+def stop_all(started: list[ServeProcess]) -> None:
+    """Stop each process with Ctrl-C, which must end it cleanly; fail naming those that did not."""
+    failures = []
+    for process in started:
+        try:
+            if process.proc.poll() is None:
+                process.stop()
+        except AssertionError as exc:
+            failures.append(str(exc))
+        finally:
+            process.kill()
+    if failures:
+        pytest.fail("\n\n".join(failures))
+
+
+@pytest.fixture
+def watch_site():
+    """Start `watch` on a site: `watch_site(site, *args)`; each is stopped with Ctrl-C at
+    teardown, which must end cleanly."""
+    started: list[ServeProcess] = []
+
+    def start(site: Path, *args: str) -> WatchProcess:
+        started.append(WatchProcess(site, None, *args))
+        return started[-1]
+
+    yield start
+    stop_all(started)
+
+
 @pytest.fixture
 def serve_site():
     """Start `serve` on a site: `serve_site(site, port=None, *args)`; each is stopped with
@@ -362,22 +403,11 @@ def serve_site():
     started: list[ServeProcess] = []
 
     def start(site: Path, port: int | None = None, *args: str) -> ServeProcess:
-        server = ServeProcess(site, port, *args)
-        started.append(server)
-        return server
+        started.append(ServeProcess(site, port, *args))
+        return started[-1]
 
     yield start
-    failures = []
-    for server in started:
-        try:
-            if server.proc.poll() is None:
-                server.stop()
-        except AssertionError as exc:
-            failures.append(str(exc))
-        finally:
-            server.kill()
-    if failures:
-        pytest.fail("\n\n".join(failures))
+    stop_all(started)
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -641,6 +641,47 @@ class SessionMachine(IncrementalMachine):
         return self.session.build()
 
 
+class WatchMachine(IncrementalMachine):
+    """The same law for `build.py watch`'s builds: one `Session` with the command line's
+    options, told which files changed by a real watcher (synced before each build, as the
+    watch does for a command); now and then the output folder is changed by hand and the
+    session looks at all of it, as the watch does after a quiet spell."""
+
+    session = None
+    watcher = None
+
+    def incremental(self) -> BuildResult:
+        if self.session is None:
+            from broadsheet.watch import Watcher
+
+            self.session = pipeline.Session(self.site, BuildOptions(out_dir=self.out, jobs=1, **self.OPTIONS))
+            self.watcher = Watcher(self.site)
+            self.watcher.start()
+            return self.session.build()
+        assert self.watcher.sync(10.0), "the watcher's sync did not come back"
+        batch = self.watcher.take()
+        return self.session.build(touched=frozenset(batch.paths) if batch else frozenset())
+
+    @precondition(lambda self: self.session is not None)
+    @rule(data=st.data(), what=st.sampled_from(["delete", "edit", "add"]))
+    def output_changed_by_hand(self, data, what):
+        pages = sorted(p for p in self.out.rglob("*.html"))
+        if what == "add":
+            (self.out / "stray" / "index.html").parent.mkdir(parents=True, exist_ok=True)
+            (self.out / "stray" / "index.html").write_text("not the site's", encoding="utf-8")
+        elif what == "delete":
+            data.draw(st.sampled_from(pages)).unlink()
+        else:
+            data.draw(st.sampled_from(pages)).write_text("edited by hand", encoding="utf-8")
+        self.session.memory.folder_trusted = False  # the watch's look at every file
+        self.check(f"output: a page {what} by hand")
+
+    def teardown(self):
+        if self.watcher is not None:
+            self.watcher.stop()
+        super().teardown()
+
+
 def machine_settings(examples: int) -> settings:
     return settings(max_examples=examples, stateful_step_count=8, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -653,6 +694,8 @@ TestIncrementalEqualsCleanInPreview = PreviewMachine.TestCase
 SessionMachine.TestCase.settings = machine_settings(max(3, EXAMPLES // 5))
 TestIncrementalEqualsCleanInSession = pytest.mark.skipif(
     not hasattr(pipeline, "Session"), reason="no live-preview session in this engine")(SessionMachine.TestCase)
+WatchMachine.TestCase.settings = machine_settings(max(3, EXAMPLES // 5))
+TestIncrementalEqualsCleanInWatch = WatchMachine.TestCase
 
 
 # Deterministic scenarios -------------------------------------------------------

@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "broadsheet"
 ORDER = ["errors", "digest", "keystore", "source", "i18n", "config", "load", "model", "urls", "routes", "markup", "templates", "publish",
          "links", "bodies", "views", "views.shared", "views.article", "views.listings", "views.indexes",
          "views.archive", "views.feeds", "views.sitemap", "views.standalone", "views.redirects", "fingerprint", "render",
-         "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "importers", "importers.common", "importers.addresses",
+         "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "reports", "channel", "daemon", "importers", "importers.common", "importers.addresses",
          "importers.wordpress_bodies", "importers.wordpress", "importers.staticsite", "importers.liquid",
          "importers.jekyll", "importers.shortcodes", "importers.hugo_addresses", "importers.hugo", "cli"]
 """Modules of a package are named `package.module`; the package itself (its `__init__`)
