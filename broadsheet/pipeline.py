@@ -188,6 +188,7 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     renderer = _renderer_for(site_dir, options, plan, state, last.cache)
     pool = WorkerPool(options.jobs or os.cpu_count() or 1, progress)
     bodies = renderer.render_bodies(pool.map_for(renderer), plan.changed)
+    plan.texts.clear()  # converted: a cold build need not hold 50,000 bodies' Markdown while it renders
     media_problems = _check_render_problems(plan, renderer, options, plan.changed, state.media_problems)
     folder.create()
     pages = decide_pages(plan, renderer, last, folder)
