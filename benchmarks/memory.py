@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where a build's memory goes: runs one build of SITE (a cold one unless --warm) in this
 process and prints the build process's resident memory, now and at its peak, after each
-step of `pipeline._build`.
+step of `pipeline._build` (and of what `remember` does: the cache's key store, its state
+file, the output folder's snapshot).
 
     python3 benchmarks/memory.py SITE --output DIR [--engine DIR] [--warm]
 
@@ -57,10 +58,16 @@ def main() -> int:
         shutil.rmtree(args.output, ignore_errors=True)
         shutil.rmtree(args.site / ".cache", ignore_errors=True)
     sys.path.insert(0, str(args.engine.resolve()))
-    from broadsheet import cli, incremental, pipeline
+    from broadsheet import cache, cli, incremental, output, pipeline
 
     for name in ("_plan", "_renderer_for", "_check_render_problems", "decide_pages", "_render_pages"):
         report_after(pipeline, name)
+    for name in ("_update", "_changes"):  # remember's steps
+        report_after(incremental, name)
+    report_after(output.OutputFolder, "finish")
+    report_after(output.OutputFolder, "state_now")
+    for name in ("_write_keys", "save", "save_delta", "write_snapshot"):
+        report_after(cache.Cache, name)
     report_after(incremental.OnDisk, "remember")
     os.chdir(args.site)
     sys.argv = ["build.py", "--out", str(args.output.resolve())]

@@ -268,6 +268,7 @@ class OnDisk(LastBuild):
 
     def remember(self, built: Built) -> None:
         state, plan = self.state, built.plan
+        built.renderer.views.forget_cards()  # (the next build, another process, makes its own)
         self.cache.drop_snapshot()  # first: a snapshot, when there is one, is the last build's
         if built.wrote_anything or not _same_entries(plan.sources, state.sources):
             # (a no-op rebuild does not rewrite a cache of many megabytes; one that found

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 PARALLEL_MIN = 48
 """Below this many bodies or pages, worker processes cost more than they save."""
+MAX_CHUNK = 32
+"""Items a worker takes at a time, at most: a worker sends the results of a chunk at once
+(32 bodies are about half a megabyte), and a chunk of thousands of bodies would be held
+whole by the worker and again by the build while it takes them in."""
 PAGES_PER_STEP = 8
 """Pages rendered in this process between two progress reports."""
 
@@ -80,7 +84,7 @@ class WorkerPool:
         try:
             import multiprocessing
             context = multiprocessing.get_context("fork")
-            chunk = max(1, len(items) // (self.jobs * 8))
+            chunk = max(1, min(len(items) // (self.jobs * 8), MAX_CHUNK))
             # Ctrl-C (and SIGTERM) are held back while the workers are forked (Ctrl-C goes to the
             # whole process group): a worker interrupted half-way through starting can hang the build.
             mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})

@@ -361,6 +361,11 @@ class SiteViews:
                 "date_iso": date.isoformat(), "updated": updated, "updated_iso": updated.isoformat() if updated else None,
                 "status": article.status, "canonical_url": record.canonical_url}
 
+    def forget_cards(self) -> None:
+        """Drop the cards made so far (at 50,000 articles about 100 MB): a build whose pages
+        are rendered and which keeps no cards for the next one needs them no more."""
+        self._cards = {}
+
     def card_views_by_source(self) -> dict[str, dict]:
         """Return the cards this build made or reused, by source."""
         return {self.site.articles[index].src_path: card for index, card in self._cards.items()}
