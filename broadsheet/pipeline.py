@@ -187,6 +187,9 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     plan = _plan(site_dir, options, state, templates, now, touched, last.walked, last.unproven)
     renderer = _renderer_for(site_dir, options, plan, state, last.cache)
     pool = WorkerPool(options.jobs or os.cpu_count() or 1, progress)
+    # Workers render the pages of a cold build, and the command line keeps no cards for the
+    # next build: the cards made to fingerprint the pages need not be kept.
+    renderer.tokens.keep_cards = isinstance(last, InMemory) or not pool.can_fork(len(plan.routes))
     bodies = renderer.render_bodies(pool.map_for(renderer), plan.changed)
     plan.texts.clear()  # converted: a cold build need not hold 50,000 bodies' Markdown while it renders
     media_problems = _check_render_problems(plan, renderer, options, plan.changed, state.media_problems)

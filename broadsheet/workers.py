@@ -69,6 +69,10 @@ class WorkerPool:
         self.jobs = jobs
         self.progress = progress
 
+    def can_fork(self, count: int) -> bool:
+        """True when `count` items are rendered in forked workers (not in this process)."""
+        return self._can_fork(count)
+
     def _can_fork(self, count: int) -> bool:
         if self.jobs <= 1 or count < PARALLEL_MIN:
             return False

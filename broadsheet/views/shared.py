@@ -337,16 +337,18 @@ class SiteViews:
     def body_info(self, src_path: str) -> BodyInfo:
         return self.bodies.info[src_path]
 
-    def card(self, index: int) -> dict:
-        """Return the listing view of the article at `index` (cached)."""
-        if index not in self._cards:
+    def card(self, index: int, keep: bool = True) -> dict:
+        """Return the listing view of the article at `index` (cached unless `keep` is False:
+        one made only for its hash, in a build whose pages forked workers render)."""
+        card = self._cards.get(index)
+        if card is None:
             src_path = self.site.articles[index].src_path
             known = self.known_cards.get(src_path)
-            if known is not None and src_path not in self.changed:
-                self._cards[index] = known
-            else:
-                self._cards[index] = self._make_card(self.site.articles[index])
-        return self._cards[index]
+            card = known if known is not None and src_path not in self.changed else \
+                self._make_card(self.site.articles[index])
+            if keep:
+                self._cards[index] = card
+        return card
 
     def stamp(self, index: int) -> dict:
         """Return what a sitemap shows of the article at `index`: its URL, dates, status and
