@@ -436,7 +436,7 @@ class Cache:
             pid = int(parts[1])
             path = self.folder / name
             try:
-                if pid != os.getpid() and (not _is_running(pid) or path.stat().st_mtime < now - 86_400):
+                if pid != os.getpid() and (not is_running(pid) or path.stat().st_mtime < now - 86_400):
                     path.unlink()
             except OSError:
                 pass  # gone already, or not ours to remove
@@ -531,7 +531,7 @@ def _inode_of(path: Path) -> int | None:
         return None
 
 
-def _is_running(pid: int) -> bool:
+def is_running(pid: int) -> bool:
     """True when a process `pid` exists (ours or another user's)."""
     try:
         os.kill(pid, 0)

@@ -12,7 +12,7 @@ import os
 import socket
 from pathlib import Path
 
-from .cache import CACHE_DIR, build_key, engine_digest
+from .cache import CACHE_DIR, build_key, engine_digest, is_running
 
 CONNECT_SECONDS = 1.0
 
@@ -34,8 +34,10 @@ def ask(site_dir: Path, out_dir: Path | None, *, drafts: bool, future: bool, bas
     path = channel_path(site_dir, out_dir, drafts=drafts, future=future, base_url=base_url)
     try:
         channel = json.loads(path.read_text(encoding="utf-8"))
-        port, token = int(channel["port"]), str(channel["token"])
+        port, token, pid = int(channel["port"]), str(channel["token"]), int(channel["pid"])
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not is_running(pid):  # a watch killed without a word: its port may be another program's now
         return None
     try:
         connection = socket.create_connection(("127.0.0.1", port), timeout=CONNECT_SECONDS)

@@ -201,6 +201,26 @@ def test_the_channel_file_of_another_engine_or_option_is_not_used(tmp_path, watc
     assert result.returncode == 0 and built_by_watch(result, watch), result.stdout
 
 
+def test_the_channel_of_a_watch_that_is_gone_is_not_used_even_when_its_port_answers(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from broadsheet.channel import channel_path
+
+    site = small_site(tmp_path)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # takes the connection, never answers
+        listener.listen()
+        channel = channel_path(site, None)
+        channel.parent.mkdir(parents=True, exist_ok=True)
+        channel.write_text(json.dumps({"pid": gone.pid, "port": listener.getsockname()[1], "token": "x" * 32}))
+        result = run_cli("--site", str(site))
+    assert result.returncode == 0 and not BY_WATCH.search(result.stdout), result.stdout + result.stderr
+    assert (site / "output/articles/harbour/index.html").is_file()
+
+
 @pytest.mark.parametrize("token", ["", "0" * 32])
 def test_a_request_without_the_token_is_refused(tmp_path, watch_site, token):
     import socket
