@@ -36,6 +36,7 @@ from .output import BuildLock, OutputFolder
 from .pipeline import BuildResult, Session, lock_path
 from .plan import BuildOptions
 from .reports import Terminal, report_build, report_failure
+from .serve import StopRequest
 
 SYNC_SECONDS = 2.0
 """How long a request waits for the watcher's sync before it builds looking at every file."""
@@ -125,14 +126,20 @@ class Watch:
                 code = report_build(result, self.site_dir, bool(request.get("verbose")), terminal,
                                     by=f"the watch (pid {os.getpid()})")
             except BaseException as exc:  # noqa: BLE001 - reported to the command, as it would report it
-                code = report_failure(exc, "build", self.site_dir, terminal)
-                if code is None:
-                    import traceback
-                    self.log(traceback.format_exc().rstrip())
-                    print(f"error: the build failed: {type(exc).__name__}: {exc}\n"
-                          "hint: a bug in Broadsheet (its traceback is on the watch's terminal)", file=err)
-                    code = 1
+                code = self._failed(exc, terminal)
         return {"code": code, "out": out.getvalue(), "err": err.getvalue()}
+
+    def _failed(self, exc: BaseException, terminal: Terminal) -> int:
+        """Report a failed build as the command line would; a bug's traceback goes to the
+        watch's terminal. Return the exit status."""
+        code = report_failure(exc, "build", self.site_dir, terminal)
+        if code is not None:
+            return code
+        import traceback
+        self.log(traceback.format_exc().rstrip())
+        print(f"error: the build failed: {type(exc).__name__}: {exc}\n"
+              "hint: a bug in Broadsheet (its traceback is on the watch's terminal)", file=terminal.err)
+        return 1
 
     def on_saves(self) -> None:
         """Build each burst of saves; after `verify_after` seconds without a build, look at
@@ -160,9 +167,7 @@ class Watch:
                         continue  # everything was in order: say nothing
                     report_build(result, self.site_dir, False, terminal)
                 except BaseException as exc:  # noqa: BLE001 - the watch outlives a failed build
-                    if report_failure(exc, "build", self.site_dir, terminal) is None:
-                        import traceback
-                        self.log(traceback.format_exc().rstrip())
+                    self._failed(exc, terminal)
                     self.unverified = True
             text = (err.getvalue() + out.getvalue()).rstrip()
             if text:
@@ -172,7 +177,7 @@ class Watch:
         """Build, then watch and answer until stopped (SIGINT, SIGTERM); return 0."""
         from .watch import Watcher  # here: the command line imports `ask`, not watchdog
 
-        request = _StopRequest()
+        request = StopRequest()
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, request)
             signal.signal(signal.SIGTERM, request)
@@ -239,14 +244,6 @@ class Watch:
             except OSError as exc:
                 self.log(f"note: the build cache was not saved ({exc.strerror or exc})")
             self.session.memory.cache.drop_snapshot()
-
-
-class _StopRequest:
-    def __init__(self) -> None:
-        self.signum = 0
-
-    def __call__(self, signum: int, frame) -> None:
-        self.signum = signum
 
 
 class _Handler(socketserver.StreamRequestHandler):
