@@ -98,7 +98,7 @@ class PagesToRender:
     """The pages to render: a new fingerprint, or a file not as the last build left it."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Built:
     """What a build did, for `LastBuild.remember` to keep for the next one."""
 
@@ -119,6 +119,13 @@ class Built:
     summary: Summary
     wrote_anything: bool
     """Something was converted, rendered, written or removed."""
+
+    def let_go(self) -> None:
+        """Drop the renderer, the pages and the staged files, once the state has what it
+        keeps of them: the maps of a cold build's state can then be freed as soon as the
+        key store has them (`Cache.save`), before the rest is pickled."""
+        self.renderer = self.pages = None
+        self.staged = []
 
 
 def template_signatures(site_dir: Path) -> dict[str, tuple | None]:
@@ -277,8 +284,9 @@ class OnDisk(LastBuild):
             _update(state, self.cache, built)
             if changes is not None:
                 self.cache.save_delta(state, changes)
-            else:
-                self.cache.save(state)
+            else:  # (nothing after this reads the maps but the manifest: the snapshot does)
+                built.let_go()
+                self.cache.save(state, forget=tuple(name for name in KEYED if name != "manifest"))
         content = plan.content_signatures()
         if None not in content.values():  # a file just changed: no use before it settles (and
             # at 50,000 articles writing a snapshot costs a few tenths of a second)

@@ -194,8 +194,13 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     plan.texts.clear()  # converted: a cold build need not hold 50,000 bodies' Markdown while it renders
     media_problems = _check_render_problems(plan, renderer, options, plan.changed, state.media_problems)
     folder.create()
-    pages = decide_pages(plan, renderer, last, folder)
-    staged = _render_pages(plan, renderer, pool, folder, pages)
+    try:
+        if not renderer.tokens.keep_cards and plan.changed is None:  # a cold build: every page to render
+            pool.fork_ahead(renderer, folder, len(plan.routes))
+        pages = decide_pages(plan, renderer, last, folder)
+        staged = _render_pages(plan, renderer, pool, folder, pages)
+    finally:
+        pool.close()
     forget_sources_changed_while_building(plan, renderer)
     kept = len(plan.routes) - len(pages.todo)
     report = folder.finish(staged, _copies(site_dir, plan), (route.out_path for route in plan.routes), kept,
@@ -203,8 +208,10 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     result = BuildResult(plan, report, time.perf_counter() - started, out_dir,
                          stats=BuildStats(bodies, len(pages.todo), last.cache.note, last.cache.path,
                                           plan.changed is not None))
-    last.remember(Built(plan, renderer, pages, media_problems, templates, folder, staged, kept, report, result.summary,
-                        wrote_anything=bool(bodies or pages.todo or report.written or report.removed)))
+    built = Built(plan, renderer, pages, media_problems, templates, folder, staged, kept, report, result.summary,
+                  wrote_anything=bool(bodies or pages.todo or report.written or report.removed))
+    del renderer, pages, staged  # `built` alone holds them: `remember` may let go of them
+    last.remember(built)
     return result
 
 

@@ -68,6 +68,8 @@ class WorkerPool:
     def __init__(self, jobs: int, progress: Progress | None = None):
         self.jobs = jobs
         self.progress = progress
+        self._ahead = None
+        """The workers `fork_ahead` started, until `render_pages` takes them (or `close`)."""
 
     def can_fork(self, count: int) -> bool:
         """True when `count` items are rendered in forked workers (not in this process)."""
@@ -84,22 +86,45 @@ class WorkerPool:
         """Map `function` over `items` in forked workers, in order, reporting progress; yield
         each result as it arrives (the caller need not hold them all)."""
         global _WORKER
-        _WORKER = (renderer, folder)
+        pool, self._ahead = self._ahead or self._fork(renderer, folder), None
         try:
-            import multiprocessing
-            context = multiprocessing.get_context("fork")
             chunk = max(1, min(len(items) // (self.jobs * 8), MAX_CHUNK))
-            # Ctrl-C (and SIGTERM) are held back while the workers are forked (Ctrl-C goes to the
-            # whole process group): a worker interrupted half-way through starting can hang the build.
-            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-            try:
-                pool = context.Pool(self.jobs, initializer=_ignore_interrupts, initargs=(os.getpid(),))
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             with pool:
                 yield from self._reported(pool.imap(function, items, chunksize=chunk), what, len(items), sizes)
         finally:
             _WORKER = None
+
+    def _fork(self, renderer: Renderer, folder: OutputFolder | None):
+        """Start the workers, each inheriting `renderer` and `folder` as they are now."""
+        global _WORKER
+        _WORKER = (renderer, folder)  # (kept while the pool lives: a worker that dies is forked again)
+        import multiprocessing
+        context = multiprocessing.get_context("fork")
+        # Ctrl-C (and SIGTERM) are held back while the workers are forked (Ctrl-C goes to the
+        # whole process group): a worker interrupted half-way through starting can hang the build.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            return context.Pool(self.jobs, initializer=_ignore_interrupts, initargs=(os.getpid(),))
+        except BaseException:
+            _WORKER = None
+            raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def fork_ahead(self, renderer: Renderer, folder: OutputFolder, count: int) -> None:
+        """Start now the workers that will render `count` pages, when they are worth it: a
+        worker starts from the build's memory as it is at the fork, and what the build makes
+        before it renders (every page's fingerprint, 70 MB at 50,000 articles) the workers
+        do not read. `render_pages` takes them; `close` stops them if it did not."""
+        if self._ahead is None and self._can_fork(count):
+            self._ahead = self._fork(renderer, folder)
+
+    def close(self) -> None:
+        """Stop the workers `fork_ahead` started, if `render_pages` did not take them."""
+        global _WORKER
+        if self._ahead is not None:
+            self._ahead.terminate()
+            self._ahead, _WORKER = None, None
 
     def _here(self, function: Callable, items: list, what: str, sizes: list[int] | None = None) -> Iterator:
         """Map `function` over `items` in this process, reporting progress after each item:
