@@ -2,7 +2,8 @@
 """Where a build's memory goes: runs one build of SITE (a cold one unless --warm) in this
 process and prints the build process's resident memory, now and at its peak, after each
 step of `pipeline._build` (and of what `remember` does: the cache's key store, its state
-file, the output folder's snapshot).
+file, the output folder's snapshot); at the end, the peak of each worker it forked (their
+VmHWM, looked at every tenth of a second while they live).
 
     python3 benchmarks/memory.py SITE --output DIR [--engine DIR] [--warm]
 
@@ -18,6 +19,8 @@ import os
 import resource
 import shutil
 import sys
+import threading
+import time
 from pathlib import Path
 
 
@@ -31,6 +34,32 @@ def megabytes_now() -> float:
 
 def megabytes_peak() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def watch_workers(peaks: dict[int, int]) -> None:
+    """Record in `peaks` the peak resident memory (kB) of every descendant of this process, for ever."""
+    def descendants(pid: int) -> list[int]:
+        found = []
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                for child in map(int, children.read().split()):
+                    found += [child, *descendants(child)]
+        return found
+
+    while True:
+        try:
+            pids = descendants(os.getpid())
+        except OSError:  # a process ended while it was looked at
+            pids = []
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                    for line in status:
+                        if line.startswith("VmHWM:"):
+                            peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]))
+            except OSError:
+                pass
+        time.sleep(0.1)
 
 
 def report_after(owner: object, name: str) -> None:
@@ -71,7 +100,13 @@ def main() -> int:
     report_after(incremental.OnDisk, "remember")
     os.chdir(args.site)
     sys.argv = ["build.py", "--out", str(args.output.resolve())]
-    return cli.main()
+    peaks: dict[int, int] = {}
+    threading.Thread(target=watch_workers, args=(peaks,), daemon=True).start()
+    code = cli.main()
+    for pid, peak in peaks.items():
+        print(f"worker {pid:<33} peak {peak / 1024:7.0f} MB", file=sys.stderr)
+    print(f"build process{'':29} peak {megabytes_peak():7.0f} MB", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":
