@@ -98,6 +98,10 @@ def add_card_html(env: jinja2.Environment, memo) -> None:
     env.globals.update(card_html=card_html, card_html_reusable=card_html_reusable)
 
 
+MESSAGES_KEPT = 4096
+"""Messages `t` keeps made (each a few dozen bytes)."""
+
+
 def add_messages(env: jinja2.Environment, languages: Callable[[str], Any]) -> None:
     """Give templates the site's words: `t(name, count=None, **values)`, message `name` of
     the page's language (`languages(site.edition)`, an `i18n.Language`) with its values
@@ -113,14 +117,34 @@ def add_messages(env: jinja2.Environment, languages: Callable[[str], Any]) -> No
             html = html.replace(token, str(escape(values[key])))
         return Markup(html)
 
-    def language(context) -> Any:
+    def edition(context) -> str:
         site = context.get("site")
-        return languages(site.get("edition", "") if isinstance(site, dict) else "")
+        return site.get("edition", "") if isinstance(site, dict) else ""
+
+    def language(context) -> Any:
+        return languages(edition(context))
+
+    made: dict[tuple, Markup] = {}
+    """The messages made, by edition, name, count and values (with their types: a value
+    marked safe is not escaped): a page asks for twenty or so, most of them the same on
+    every page."""
 
     @jinja2.pass_context
     def t(context, key: str, count: int | None = None, **values) -> Markup:
-        words = language(context)
-        return filled(lambda tokens: words.text(key, count, **tokens), values)
+        code = edition(context)
+        try:
+            asked = (code, key, type(count), count, *((name, type(value), value) for name, value in values.items()))
+            message = made.get(asked)
+        except TypeError:  # a value that cannot be a key: made each time
+            asked, message = None, None
+        if message is None:
+            words = languages(code)
+            message = filled(lambda tokens: words.text(key, count, **tokens), values)
+            if asked is not None:
+                if len(made) >= MESSAGES_KEPT:
+                    made.clear()
+                made[asked] = message
+        return message
 
     @jinja2.pass_context
     def join_list(context, items) -> Markup:

@@ -341,6 +341,27 @@ def test_issue_12_a_message_no_template_uses_is_a_warning_unless_a_site_template
     assert '<meta name="newsletter" content="Unser Newsletter">' in page_text(site / "output/index.html")
 
 
+def test_a_message_asked_again_with_a_value_marked_safe_or_not_or_another_count_is_made_anew(tmp_path):
+    # The messages a build makes are kept (a page asks for the same twenty): one asked again
+    # with the same text marked safe, or not, or with another count, is not the one kept.
+    site = words_site(tmp_path / "site", "de", **{
+        "layouts/i18n/de.yaml": "said: 'Gesagt: {who}'\nreading_time:\n  one: 'Eine Minute'\n  other: '{count} Minuten'\n",
+        "layouts/partials/head_extra.html":
+            '<meta name="a" content="{{ t("said", who="<b>x</b>") }}">\n'
+            '<meta name="b" content="{{ t("said", who="<b>x</b>"|safe) }}">\n'
+            '<meta name="c" content="{{ t("said", who="<b>x</b>") }}">\n'
+            '<meta name="d" content="{{ t("reading_time", 1) }}|{{ t("reading_time", 2) }}|{{ t("reading_time", 1) }}">\n',
+    })
+    result = run_cli("--site", str(site), "--strict")
+    assert result.returncode == 0, result.stderr
+    for page in ("index.html", "articles/one/index.html", "articles/two/index.html"):
+        text = page_text(site / "output" / page)
+        assert '<meta name="a" content="Gesagt: &lt;b&gt;x&lt;/b&gt;">' in text
+        assert '<meta name="b" content="Gesagt: <b>x</b>">' in text
+        assert '<meta name="c" content="Gesagt: &lt;b&gt;x&lt;/b&gt;">' in text
+        assert '<meta name="d" content="Eine Minute|2 Minuten|Eine Minute">' in text
+
+
 def test_issue_12_two_different_bylines_with_one_slug_are_an_error_naming_both(tmp_path):
     site = make_site(tmp_path / "site", {
         "content/articles/a.md": article("One", author="Søren Ærø"),
