@@ -189,13 +189,14 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     pool = WorkerPool(options.jobs or os.cpu_count() or 1, progress)
     # Workers render the pages of a cold build, and the command line keeps no cards for the
     # next build: the cards made to fingerprint the pages need not be kept.
-    renderer.tokens.keep_cards = isinstance(last, InMemory) or not pool.can_fork(len(plan.routes))
+    workers_make_cards = not isinstance(last, InMemory) and pool.can_fork(len(plan.routes))
+    renderer.tokens.keep_cards = not workers_make_cards
     bodies = renderer.render_bodies(pool.map_for(renderer), plan.changed)
     plan.texts.clear()  # converted: a cold build need not hold 50,000 bodies' Markdown while it renders
     media_problems = _check_render_problems(plan, renderer, options, plan.changed, state.media_problems)
     folder.create()
     try:
-        if not renderer.tokens.keep_cards and plan.changed is None:  # a cold build: every page to render
+        if workers_make_cards and plan.changed is None:  # planned afresh: every page fingerprinted
             pool.fork_ahead(renderer, folder, len(plan.routes))
         pages = decide_pages(plan, renderer, last, folder)
         staged = _render_pages(plan, renderer, pool, folder, pages)

@@ -78,9 +78,6 @@ class WorkerPool:
 
     def can_fork(self, count: int) -> bool:
         """True when `count` items are rendered in forked workers (not in this process)."""
-        return self._can_fork(count)
-
-    def _can_fork(self, count: int) -> bool:
         if self.jobs <= 1 or count < PARALLEL_MIN:
             return False
         import multiprocessing  # here: a rebuild that converts a handful does not load it
@@ -121,7 +118,7 @@ class WorkerPool:
         worker starts from the build's memory as it is at the fork, and what the build makes
         before it renders (every page's fingerprint, 70 MB at 50,000 articles) the workers
         do not read. `render_pages` takes them; `close` stops them if it did not."""
-        if self._ahead is None and self._can_fork(count):
+        if self._ahead is None and self.can_fork(count):
             self._ahead = self._fork(renderer, folder)
 
     def close(self) -> None:
@@ -150,7 +147,7 @@ class WorkerPool:
         """Return a `map` for `Renderer.render_bodies`: parallel when there is enough to do."""
         def map_bodies(function: Callable, items) -> list:
             items = list(items)
-            if not self._can_fork(len(items)):  # a rebuild converts a handful: no workers
+            if not self.can_fork(len(items)):  # a rebuild converts a handful: no workers
                 return self._here(function, items, "Markdown")
             return self._run(renderer, None, _render_body, items, "Markdown")
         return map_bodies
@@ -158,7 +155,7 @@ class WorkerPool:
     def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],
                      ) -> tuple[list[Staged], list[Problem]]:
         """Render `routes` and stage their bytes; return the staged pages and template problems."""
-        if self._can_fork(len(routes)):
+        if self.can_fork(len(routes)):
             size = max(1, min(len(routes) // (self.jobs * 8), PAGES_PER_CHUNK))
             chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
             results = self._run(renderer, folder, _render_page_chunk, chunks, "pages", [len(c) for c in chunks])
