@@ -483,6 +483,26 @@ def test_unknown_field_is_kept_silently_and_reaches_templates(tmp_path):
     assert "<p id=extra>Hello &lt;b&gt;|Near miss|7</p>" in render(site)["articles/x/index.html"]
 
 
+def test_a_field_named_as_a_dicts_method_is_read_as_jinja_reads_it_and_a_missing_one_fails_at_its_line(tmp_path):
+    # Templates look up `x.name` in a dict as a key first (templates.py: faster), but
+    # must read exactly what Jinja reads: a dict's own methods (`items`, `get`, `values`)
+    # win over a key of that name, which `x['values']` reaches.
+    layout = ("{% extends 'base.html' %}{% block main %}"
+              "<p id=extra>{{ article.extra['values'] }}|{{ article.extra.values is callable }}|"
+              "{% for name, value in article.extra.items()|sort %}{{ name }}={{ value }};{% endfor %}|"
+              "{{ article.extra.get('score') }}|{{ article.extra.score }}</p>"
+              "{% endblock %}\n")
+    site = make_site(tmp_path / "one", {X: article(values="'several'", score="7"), "layouts/article.html": layout})
+    assert "<p id=extra>several|True|score=7;values=several;|7|7</p>" in render(site)["articles/x/index.html"]
+    site = make_site(tmp_path / "two", {X: article(score="7"), "layouts/article.html":
+                                        "{% extends 'base.html' %}{% block main %}\n{{ article.extra.scor }}"
+                                        "{% endblock %}\n"})
+    with pytest.raises(SiteErrors) as info:
+        render(site)
+    assert [p.format() for p in info.value.problems] == [
+        "layouts/article.html:2: error: template error: 'dict object' has no attribute 'scor'"]
+
+
 def test_near_miss_of_title_alone_is_an_error_with_a_suggestion(tmp_path):
     site = make_site(tmp_path, {X: "---\ntittle: Flood\ndate: 2026-03-01\n---\nBody.\n"})
     assert problems_of(site) == [
