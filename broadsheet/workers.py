@@ -155,7 +155,8 @@ class WorkerPool:
     def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],
                      ) -> tuple[list[Staged], list[Problem]]:
         """Render `routes` and stage their bytes; return the staged pages and template problems."""
-        if self.can_fork(len(routes)):
+        forked = self.can_fork(len(routes))
+        if forked:
             size = max(1, min(len(routes) // (self.jobs * 8), PAGES_PER_CHUNK))
             chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
             results = self._run(renderer, folder, _render_page_chunk, chunks, "pages", [len(c) for c in chunks])
@@ -169,6 +170,8 @@ class WorkerPool:
         seen: set[str] = set()
         for chunk_staged, chunk_problems in results:
             staged += chunk_staged
+            if forked:  # while the workers render (here, nothing is gained: `commit` makes them)
+                folder.make_folders(chunk_staged)
             for problem in chunk_problems:
                 if problem.format() not in seen:
                     seen.add(problem.format())

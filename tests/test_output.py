@@ -88,6 +88,28 @@ def test_failed_build_leaves_output_untouched(tmp_path, breakage):
     assert stats(out) == before_stats
 
 
+def test_a_build_whose_workers_fail_on_one_page_leaves_no_folder_behind(tmp_path):
+    # With workers, the folders of the pages already rendered are made while the others
+    # render (output.make_folders); a page that fails removes them with the staged pages.
+    stories = {f"content/articles/s{n:02d}.md": article(f"Story {n}", f"2026-02-{1 + n % 28:02d} 08:00", f"Body {n}.\n",
+                                                        tags=f"[T{n % 4}]") for n in range(60)}
+    site = make_site(tmp_path / "site", stories)
+    out = site / "output"
+    assert run_cli("build", "--site", str(site), "--jobs", "2").returncode == 0
+    before, before_tree = snapshot(out), tree(out)
+    for n in range(60, 120):  # new pages, in new folders
+        make_site(site, {f"content/articles/s{n:03d}.md": article(f"Story {n}", "2026-03-01 08:00", f"Body {n}.\n")},
+                  config=None)
+    make_site(site, {"layouts/article.html": "{% extends 'base.html' %}{% block main %}"
+                                             "{% if article.title == 'Story 100' %}{{ article.no_such_field }}{% endif %}"
+                                             "{% endblock %}\n"}, config=None)
+    result = run_cli("build", "--site", str(site), "--jobs", "2")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "layouts/article.html:1" in result.stderr and "nothing was written" in result.stderr
+    assert tree(out) == before_tree
+    assert snapshot(out) == before
+
+
 # --------------------------------------------------------------------------- incremental writing
 
 def test_second_build_writes_nothing(tmp_path):
