@@ -30,6 +30,7 @@ from .load import Walk, read_body
 from .output import REFUSED_WRITES, BuildLock, OutputFolder, Staged, WriteReport
 from .plan import BuildOptions, Plan, Summary, build_time, patch_plan, plan_site, strict
 from .render import Output, Renderer
+from .routes import Route
 from .templates import static_origin
 from .workers import Progress, WorkerPool
 
@@ -198,8 +199,7 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     try:
         if workers_make_cards and plan.changed is None:  # planned afresh: every page fingerprinted
             pool.fork_ahead(renderer, folder, len(plan.routes))
-        pages = decide_pages(plan, renderer, last, folder)
-        staged = _render_pages(plan, renderer, pool, folder, pages)
+        pages, staged = _decide_and_render(plan, renderer, last, pool, folder)
     finally:
         pool.close()
     forget_sources_changed_while_building(plan, renderer)
@@ -245,12 +245,26 @@ def _renderer_for(site_dir: Path, options: BuildOptions, plan: Plan, state: Cach
                     known_link_world=state.link_world)
 
 
-def _render_pages(plan: Plan, renderer: Renderer, pool: WorkerPool, folder: OutputFolder,
-                  pages: PagesToRender) -> list[Staged]:
-    """Render the pages to do into the staging folder; on any error (or interruption),
-    throw every staged page away and raise."""
+def _decide_and_render(plan: Plan, renderer: Renderer, last: LastBuild, pool: WorkerPool,
+                       folder: OutputFolder) -> tuple[PagesToRender, list[Staged]]:
+    """Decide the pages to render (`decide_pages`) and render them. A build that renders
+    every page whatever their fingerprints (planned afresh, and the last build's unknown: a
+    cold build) fingerprints them while the workers render (0.45 s at 4,000 articles)."""
+    if plan.changed is None and type(last.state.fingerprints) is dict and not last.state.fingerprints:
+        decided: list[PagesToRender] = []
+        staged = _render_pages(plan, renderer, pool, folder, plan.routes,
+                               meanwhile=lambda: decided.append(decide_pages(plan, renderer, last, folder)))
+        return decided[0], staged
+    pages = decide_pages(plan, renderer, last, folder)
+    return pages, _render_pages(plan, renderer, pool, folder, pages.todo)
+
+
+def _render_pages(plan: Plan, renderer: Renderer, pool: WorkerPool, folder: OutputFolder, todo: list[Route],
+                  meanwhile: Callable[[], None] = lambda: None) -> list[Staged]:
+    """Render the pages to do into the staging folder (calling `meanwhile` while they
+    render); on any error (or interruption), throw every staged page away and raise."""
     try:
-        staged, problems = pool.render_pages(renderer, folder, pages.todo)
+        staged, problems = pool.render_pages(renderer, folder, todo, meanwhile)
         if problems:
             raise SiteErrors(plan.warnings + problems)
     except BaseException:

@@ -84,15 +84,19 @@ class WorkerPool:
         return "fork" in multiprocessing.get_all_start_methods()
 
     def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list,
-             what: str, sizes: list[int] | None = None) -> Iterator:
+             what: str, sizes: list[int] | None = None, meanwhile: Callable[[], None] | None = None) -> Iterator:
         """Map `function` over `items` in forked workers, in order, reporting progress; yield
-        each result as it arrives (the caller need not hold them all)."""
+        each result as it arrives (the caller need not hold them all). `meanwhile` is called
+        once the workers have the items, before the first result is taken."""
         global _WORKER
         pool, self._ahead = self._ahead or self._fork(renderer, folder), None
         try:
             chunk = max(1, min(len(items) // (self.jobs * 8), MAX_CHUNK))
             with pool:
-                yield from self._reported(pool.imap(function, items, chunksize=chunk), what, len(items), sizes)
+                results = pool.imap(function, items, chunksize=chunk)
+                if meanwhile is not None:
+                    meanwhile()
+                yield from self._reported(results, what, len(items), sizes)
         finally:
             _WORKER = None
 
@@ -153,14 +157,17 @@ class WorkerPool:
         return map_bodies
 
     def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],
-                     ) -> tuple[list[Staged], list[Problem]]:
-        """Render `routes` and stage their bytes; return the staged pages and template problems."""
+                     meanwhile: Callable[[], None] = lambda: None) -> tuple[list[Staged], list[Problem]]:
+        """Render `routes` and stage their bytes; return the staged pages and template
+        problems. `meanwhile` is called while forked workers render (else before)."""
         forked = self.can_fork(len(routes))
         if forked:
             size = max(1, min(len(routes) // (self.jobs * 8), PAGES_PER_CHUNK))
             chunks = [routes[i:i + size] for i in range(0, len(routes), size)]
-            results = self._run(renderer, folder, _render_page_chunk, chunks, "pages", [len(c) for c in chunks])
+            results = self._run(renderer, folder, _render_page_chunk, chunks, "pages", [len(c) for c in chunks],
+                                meanwhile)
         else:
+            meanwhile()
             chunks = [routes[i:i + PAGES_PER_STEP] for i in range(0, len(routes), PAGES_PER_STEP)]
             results = self._here(lambda chunk: renderer.render_routes(
                 chunk, lambda output: folder.stage_bytes(output.out_path, output.data)),
