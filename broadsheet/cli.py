@@ -215,7 +215,8 @@ def _waiting(pid: int | None, out_dir: Path) -> None:
 def _progress(what: str, done: int, total: int) -> None:
     """Show a long build's progress on the terminal, on one line that the summary replaces."""
     end = "\r\033[K" if done == total else ""
-    print(f"\r  rendering {what}: {done:,} of {total:,}", end=end, file=sys.stderr, flush=True)
+    doing = "reading" if what == "sources" else "rendering"
+    print(f"\r  {doing} {what}: {done:,} of {total:,}", end=end, file=sys.stderr, flush=True)
 
 
 def _fail(message: str, code: int) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from time import time_ns
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
@@ -347,15 +347,25 @@ def load_source(content: Path, rel: str, stat: os.stat_result, previous: SourceE
     return SourceEntry(digest, record, tuple(found), signature), text
 
 
+def _load_one(item: tuple) -> tuple[SourceEntry, str | None] | None:
+    """`load_source(*item)`; None for a file deleted since the walk (a function of this
+    module, which forked workers find by its name)."""
+    try:
+        return load_source(*item)
+    except FileNotFoundError:
+        return None
+
+
 def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceEntry] | None = None,
-                 walked: Walk | None = None) -> Loaded:
+                 walked: Walk | None = None, map_sources: Callable[[Callable, list], Iterable] = map) -> Loaded:
     """Read every source under `site_dir/content`: records, problems, and the loaded form
     of every Markdown file (`SourceEntry`).
 
     `known` is that mapping from a previous build: a file whose stat signature is unchanged
     is not read, and one whose bytes still hash to the same digest is not parsed again
     (its problems are reported again all the same). `walked`: the folder's walk, when the
-    caller has made it.
+    caller has made it. The files to read are read by `map_sources(_load_one, items)`, in
+    order: the pipeline's maps them over worker processes when there are many (a cold build).
     """
     content = site_dir / "content"
     known = known or {}
@@ -368,6 +378,8 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
     kept = 0
     files, walk_problems = walked or walk(content)
     site_problems += walk_problems
+    markdown: list[tuple[str, str, tuple]] = []
+    """(src_path, section, what `load_source` is given) of each Markdown file, in order."""
     for rel, stat in files:
         src_path = f"content/{rel}"
         if not is_markdown(rel):
@@ -383,10 +395,17 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
             site_problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, "
                                          "content/authors and content/pages is ignored"))
             continue
-        try:
-            entry, text = load_source(content, rel, stat, known.get(src_path), config, now_ns)
-        except FileNotFoundError:
+        markdown.append((src_path, section, (content, rel, stat, known.get(src_path), config, now_ns)))
+    # Those whose stat signature holds are kept here: a worker would send back a copy of the
+    # entry, which the next save would take for a changed one.
+    unproven = [item[3] is None or item[3].signature is None or item[3].signature != stat_signature(item[2], now_ns)
+                for _, _, item in markdown]
+    read = iter(map_sources(_load_one, [item for (_, _, item), to_read in zip(markdown, unproven) if to_read]))
+    for (src_path, section, item), to_read in zip(markdown, unproven):
+        loaded = next(read) if to_read else _load_one(item)
+        if loaded is None:
             continue  # deleted since the walk: the site no longer has it
+        entry, text = loaded
         parsed[src_path] = entry
         if text is not None and kept < TEXT_BUDGET:
             texts[src_path] = text

@@ -185,9 +185,9 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
         return _nothing_to_do(snapshot, out_dir, last.cache, started)
     state = last.recall(site_dir, options)
     templates = template_signatures(site_dir)
-    plan = _plan(site_dir, options, state, templates, now, touched, last.walked, last.unproven)
-    renderer = _renderer_for(site_dir, options, plan, state, last.cache)
     pool = WorkerPool(options.jobs or os.cpu_count() or 1, progress)
+    plan = _plan(site_dir, options, state, templates, now, touched, last.walked, last.unproven, pool)
+    renderer = _renderer_for(site_dir, options, plan, state, last.cache)
     # Workers render the pages of a cold build, and the command line keeps no cards for the
     # next build: the cards made to fingerprint the pages need not be kept.
     workers_make_cards = not isinstance(last, InMemory) and pool.can_fork(len(plan.routes))
@@ -217,15 +217,16 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
 
 
 def _plan(site_dir: Path, options: BuildOptions, state: CacheState, templates: dict, now: datetime,
-          touched: frozenset[str] | None, walked: Walk | None, unproven: list | None) -> Plan:
+          touched: frozenset[str] | None, walked: Walk | None, unproven: list | None, pool: WorkerPool) -> Plan:
     """Return the last build's plan with the edits since applied, when the site's structure
     and its templates are unchanged; otherwise plan the site afresh (still without parsing
-    what did not change)."""
+    what did not change; what must be parsed, in the pool's workers when there is much)."""
     if state.plan is not None and have_same_templates(templates, state):
         plan = patch_plan(site_dir, options, state.plan, now, touched, walked, unproven)
         if plan is not None:
             return plan
-    return plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo, walked=walked)
+    return plan_site(site_dir, options, now=now, known_sources=state.sources, memo=state.model_memo, walked=walked,
+                     map_sources=pool.map_sources)
 
 
 def _nothing_to_do(snapshot: Snapshot, out_dir: Path, cache: Cache, started: float) -> BuildResult:

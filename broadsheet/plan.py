@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from stat import S_ISREG
+from typing import Callable, Iterable
 
 from .config import SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
@@ -121,9 +122,9 @@ def build_time() -> datetime:
 
 def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None,
               known_sources: dict[str, SourceEntry] | None = None, memo: dict | None = None,
-              walked: Walk | None = None) -> Plan:
+              walked: Walk | None = None, map_sources: Callable[[Callable, list], Iterable] = map) -> Plan:
     """Load, check and relate every source, and plan every output file (`walked`: the
-    content folder's walk, when the caller has made it).
+    content folder's walk, when the caller has made it; `map_sources`: `load_records`').
 
     Raises SiteErrors with every problem found (exit 2 for configuration problems).
     """
@@ -133,7 +134,7 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
         raise SiteErrors([exc.problem], exit_code=2) from None
     raise_if_errors(strict(problems, options), exit_code=2)
 
-    loaded = load_records(site_dir, config, known_sources, walked)
+    loaded = load_records(site_dir, config, known_sources, walked, map_sources)
     site, model_problems = build_site_graph(loaded.records, config, now=now or build_time(),
                                             drafts=options.drafts or options.preview,
                                             future=options.future or options.preview, memo=memo)
