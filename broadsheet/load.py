@@ -335,7 +335,7 @@ def load_source(content: Path, rel: str, stat: os.stat_result, previous: SourceE
     """Load one Markdown file: return its entry and its body text (None when the previous
     entry still holds: same stat signature, or same bytes)."""
     signature = stat_signature(stat, now_ns)
-    if previous is not None and signature is not None and previous.signature == signature:
+    if _holds(previous, signature):
         return previous, None
     with open(content / rel, "rb") as handle:
         data = handle.read()
@@ -345,6 +345,12 @@ def load_source(content: Path, rel: str, stat: os.stat_result, previous: SourceE
     src_path = f"content/{rel}"
     record, found, text = _parse_source(data, src_path, section_of(rel), digest, config)
     return SourceEntry(digest, record, tuple(found), signature), text
+
+
+def _holds(previous: SourceEntry | None, signature: tuple | None) -> bool:
+    """True when a file's previous entry is proven to hold by its stat signature (None for
+    a file that just changed: never proven)."""
+    return previous is not None and signature is not None and previous.signature == signature
 
 
 def _load_one(item: tuple) -> tuple[SourceEntry, str | None] | None:
@@ -378,8 +384,9 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
     kept = 0
     files, walk_problems = walked or walk(content)
     site_problems += walk_problems
-    markdown: list[tuple[str, str, tuple]] = []
-    """(src_path, section, what `load_source` is given) of each Markdown file, in order."""
+    markdown: list[tuple[str, str, SourceEntry | None, tuple]] = []
+    """Each Markdown file in order: (src_path, section, its previous entry when that holds,
+    else None, what `load_source` is given)."""
     for rel, stat in files:
         src_path = f"content/{rel}"
         if not is_markdown(rel):
@@ -395,14 +402,14 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
             site_problems.append(warning(SourceLoc(src_path), "Markdown file outside content/articles, "
                                          "content/authors and content/pages is ignored"))
             continue
-        markdown.append((src_path, section, (content, rel, stat, known.get(src_path), config, now_ns)))
-    # Those whose stat signature holds are kept here: a worker would send back a copy of the
-    # entry, which the next save would take for a changed one.
-    unproven = [item[3] is None or item[3].signature is None or item[3].signature != stat_signature(item[2], now_ns)
-                for _, _, item in markdown]
-    read = iter(map_sources(_load_one, [item for (_, _, item), to_read in zip(markdown, unproven) if to_read]))
-    for (src_path, section, item), to_read in zip(markdown, unproven):
-        loaded = next(read) if to_read else _load_one(item)
+        previous = known.get(src_path)
+        held = previous if _holds(previous, stat_signature(stat, now_ns)) else None
+        markdown.append((src_path, section, held, (content, rel, stat, previous, config, now_ns)))
+    # An entry that holds is kept as it is, here: a worker would send back a copy of it, which
+    # the next save would take for a changed entry. The others are read by `map_sources`.
+    read = iter(map_sources(_load_one, [item for _, _, held, item in markdown if held is None]))
+    for src_path, section, held, item in markdown:
+        loaded = (held, None) if held is not None else next(read)
         if loaded is None:
             continue  # deleted since the walk: the site no longer has it
         entry, text = loaded

@@ -84,7 +84,7 @@ class WorkerPool:
         return "fork" in multiprocessing.get_all_start_methods()
 
     def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list,
-             what: str, sizes: list[int] | None = None, meanwhile: Callable[[], None] | None = None) -> Iterator:
+             what: str, sizes: list[int] | None = None, meanwhile: Callable[[], None] = lambda: None) -> Iterator:
         """Map `function` over `items` in forked workers, in order, reporting progress; yield
         each result as it arrives (the caller need not hold them all). `meanwhile` is called
         once the workers have the items, before the first result is taken."""
@@ -94,8 +94,7 @@ class WorkerPool:
             chunk = max(1, min(len(items) // (self.jobs * 8), MAX_CHUNK))
             with pool:
                 results = pool.imap(function, items, chunksize=chunk)
-                if meanwhile is not None:
-                    meanwhile()
+                meanwhile()
                 yield from self._reported(results, what, len(items), sizes)
         finally:
             _WORKER = None
