@@ -128,7 +128,9 @@ class ServeProcess:
         self.lines: list[str] = []
         self.eof = False
         self._cond = _threading.Condition()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # PYTHONFAULTHANDLER: a server that does not stop is made to print every thread's
+        # stack before it is killed (`dump_stacks`).
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
         # A shell's background job has SIGINT ignored, and that is inherited through exec:
         # make sure the server gets Python's usual Ctrl-C handling, as in a terminal.
         previous = _signal.getsignal(_signal.SIGINT)
@@ -227,6 +229,7 @@ class ServeProcess:
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            self.dump_stacks()
             self.kill()
             raise AssertionError(f"the server did not stop within {timeout} s of signal {signum}:\n{self.output}") \
                 from None
@@ -246,6 +249,16 @@ class ServeProcess:
         assert code == 0, f"exit status {code} after Ctrl-C:\n{self.output}"
         assert "Traceback" not in self.output, self.output
         assert not left, f"processes left behind after Ctrl-C: {sorted(left)}"
+
+    def dump_stacks(self) -> None:
+        """Make a server that hangs print the stack of each of its threads (faulthandler's
+        answer to SIGABRT, in the output collected), for the failure to show where it waits."""
+        try:
+            os.kill(self.pid, _signal.SIGABRT)
+            self.proc.wait(5)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self._reader.join(5)
 
     def kill(self) -> None:
         """Last resort, when a test failed before a clean stop."""
