@@ -96,8 +96,9 @@ class Renderer:
             from . import templates
             self._env = templates.make_env(self.site_dir, {"asset": lambda path: self.links.url("/" + path.lstrip("/"))},
                                            self._template_cache)
-            templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE))
-            templates.add_messages(self._env, self.views.language_of)
+            words = templates.Words(self.views.language_of)
+            templates.add_messages(self._env, words)
+            templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE), words)
         return self._env
 
     # Pass A ---------------------------------------------------------------

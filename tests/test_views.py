@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from broadsheet import render
+from broadsheet import render, templates
 from broadsheet.pipeline import BuildOptions, plan_site, read_body
 from broadsheet.routes import Route
 from broadsheet.views import archive
@@ -261,3 +261,36 @@ def test_cards_are_rendered_once_unless_the_site_overrides_the_card(tmp_path):
     (site / "layouts/partials/byline.html").write_text("by {{ page.title }}", encoding="utf-8")
     renderer, _, _ = rendering(site)
     assert not renderer.env.globals["card_html_reusable"](), "what the card includes counts too"
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_the_theme_card_in_python_makes_the_bytes_of_the_card_templates(tmp_path, preview):
+    # Issue 11: while a site keeps the theme's card, byline and badge, `card_html` makes the
+    # card in plain Python (`ThemeCard`), which must give what the three templates give:
+    # every card of a varied site, in each heading level, with and without the badges.
+    site = varied_site(tmp_path / "site", languages=True)
+    extra = {
+        "fr.md": article("L'été \"chaud\" <en> & après", "2025-06-01 09:00", "Il fait chaud.\n", language="fr",
+                         authors="[Sam Smith, jane, \"Ann O'Neil & Co\"]", tags="[Rivers]",
+                         summary="'\"Quoted\" <summary> & more'",
+                         image="{src: /images/hero.svg, alt: 'An \"alt\" <with> & marks'}"),
+        "ar.md": article("عنوان", "2025-06-02 09:00", "نص.\n", language="ar", authors="[Sam Smith]", tags="[Rivers]"),
+        "dek.md": article("Only a subtitle", "2025-06-03 09:00", "", subtitle="A <b>subtitle</b>", authors="[]",
+                          tags="[Schools]"),
+        "bare.md": article("Nothing but a title", "2025-06-04 09:00", "", authors="[]", tags="[Schools]"),
+    }
+    for name, text in extra.items():
+        (site / "content/articles" / name).write_text(text, encoding="utf-8")
+    renderer, _, _ = rendering(site, preview=preview)
+    words = templates.Words(renderer.views.language_of)
+    python_card, jinja_card = templates.ThemeCard(words), renderer.env.get_template(templates.CARD_TEMPLATE)
+    cards = [(renderer.views.card(index), article.edition) for index, article in enumerate(renderer.site.articles)]
+    assert {card["status"] for card, _ in cards} == ({"published", "draft", "scheduled"} if preview else {"published"})
+    assert {card["language"] for card, _ in cards} >= {None, "fr", "ar"}
+    assert {len(card["authors"]) for card, _ in cards} >= {0, 1, 2, 3}
+    assert any(card["image"] for card, _ in cards) and any(not card["summary"] for card, _ in cards)
+    for card, code in cards:
+        for level in (2, 3, "4"):
+            made = python_card.render(card, level, preview, code)
+            assert made == jinja_card.render(card=card, card_level=level, preview=preview, site={"edition": code}), \
+                (card["url"], level)
