@@ -86,6 +86,8 @@ class Renderer:
         """Template source hash → the templates it refers to (kept in the cache)."""
         self._template_digests: dict[str, str] = {}
         self._env: jinja2.Environment | None = None
+        self._twin: Callable[[str], Callable[[dict], str] | None] = lambda name: None
+        """Template name → its plain-Python twin, or None (set with `env`)."""
         self._template_cache = template_cache
         self._inputs = Recent(MEMO_SIZE)
         """Route → its inputs, kept at hand between its fingerprint and its rendering."""
@@ -98,7 +100,8 @@ class Renderer:
                                            self._template_cache)
             words = templates.Words(self.views.language_of)
             templates.add_messages(self._env, words)
-            templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE), words)
+            card_markup = templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE), words)
+            self._twin = templates.page_twins(self._env, words, card_markup)
         return self._env
 
     # Pass A ---------------------------------------------------------------
@@ -190,7 +193,9 @@ class Renderer:
         context = self.context(route)
         if not route.template:
             return Output(route.out_path, self.kinds[route.kind].document(context))
-        text = self.env.get_template(route.template).render(context)
+        env = self.env
+        twin = self._twin(route.template)  # (the theme's template in plain Python, when the site keeps it)
+        text = twin(context) if twin is not None else env.get_template(route.template).render(context)
         if route.template.endswith(".xml") and NOT_XML.search(text):
             # Content is cleaned when loaded (with a warning); this catches the rest (config.yaml
             # values, a theme's own text), which would make the whole feed unreadable.

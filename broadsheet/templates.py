@@ -1,8 +1,9 @@
 """The Jinja environment: loaders, filters, and template errors mapped to file lines.
 
 Owns `make_env` (a site's `layouts/` over the default theme, StrictUndefined,
-autoescaping) and `template_problem`, which turns any Jinja exception into a
-`layouts/<file>:<line>` problem. The only module that imports `jinja2`.
+autoescaping), the theme's words (`Words`) and cards, which of the templates' plain-Python
+twins (`twins`) a site may use (`page_twins`), and `template_problem`, which turns any
+Jinja exception into a `layouts/<file>:<line>` problem. The only module that imports `jinja2`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from markupsafe import Markup, escape
 
 from .errors import Problem, SourceLoc, error, warning
+from .twins import ThemeCard, ThemePages, edition_of
 
 if TYPE_CHECKING:
     import jinja2
@@ -89,10 +91,19 @@ def _environment_class() -> type[jinja2.Environment]:
 
 
 CARD_TEMPLATE = "partials/card.html"
+HEAD_EXTRA = "partials/head_extra.html"
+"""Included at the end of every page's <head>: the file a site overrides most (empty in
+the theme), which a page's twin renders with Jinja."""
+TWINS = {"article.html": "article"}
+"""Page templates with a plain-Python twin (`twins.ThemePages`), and its method."""
+
+CardMarkup = Callable[[dict, Any, bool, Any], Markup]
+"""card_markup(card, level, preview, site): a card's HTML, made once per build."""
 
 
-def add_card_html(env: jinja2.Environment, memo, words: Words) -> None:
-    """Give templates `card_html(card, level)` and `card_html_reusable()`.
+def add_card_html(env: jinja2.Environment, memo, words: Words) -> CardMarkup:
+    """Give templates `card_html(card, level)` and `card_html_reusable()`; return the
+    function behind `card_html`, for the pages' twins.
 
     `card_html` renders a card once per build and reuses the HTML from `memo` (any
     mapping with `get_or(key, make)`): a card appears on many listings. That holds only
@@ -100,7 +111,7 @@ def add_card_html(env: jinja2.Environment, memo, words: Words) -> None:
     nothing but `card`, `card_level` and `preview`; a site that overrides one of them may
     read anything of the page, so `card_html_reusable()` is then False and the theme's card
     list includes the template for every card as before. While they are the theme's own,
-    the card is made by `ThemeCard`, their plain-Python twin (a fifth of the time).
+    the card is made by their plain-Python twin (`twins.ThemeCard`, a fifth of the time).
     """
     import jinja2
 
@@ -112,11 +123,7 @@ def add_card_html(env: jinja2.Environment, memo, words: Words) -> None:
             state["reusable"] = _is_theme_only(env, CARD_TEMPLATE)
         return state["reusable"]
 
-    @jinja2.pass_context
-    def card_html(context, card: dict, level: int = 2) -> Markup:
-        preview = context.get("preview", False)
-        site = context.get("site")
-
+    def card_markup(card: dict, level: Any, preview: bool, site: Any) -> Markup:
         def render() -> Markup:
             if card_html_reusable():  # (a site's template may call card_html with a card of its own)
                 return Markup(theme_card.render(card, level, preview, edition_of(site)))
@@ -124,67 +131,30 @@ def add_card_html(env: jinja2.Environment, memo, words: Words) -> None:
                                                                  site=site))
         return memo.get_or((card["url"], level, preview), render)
 
+    @jinja2.pass_context
+    def card_html(context, card: dict, level: int = 2) -> Markup:
+        return card_markup(card, level, context.get("preview", False), context.get("site"))
+
     env.globals.update(card_html=card_html, card_html_reusable=card_html_reusable)
+    return card_markup
 
 
-class ThemeCard:
-    """The theme's partials/card.html, with the byline and badge it includes, in plain
-    Python: the same bytes, made in 7.5 us where Jinja takes 40 (a card is rendered on the
-    listings of every worker: 20,000 times in a cold build of 4,000 articles). A change to
-    one of those templates is a change to this class too: tests compare the two on every
-    card of varied sites, in both heading levels, with and without the preview's badges."""
+def page_twins(env: jinja2.Environment, words: Words, card_markup: CardMarkup) -> Callable[[str], Any]:
+    """Return `twin(name)`: the plain-Python twin of page template `name` (a function of
+    the page's context returning its text), or None when it has none, or when the site
+    overrides it or anything it includes but partials/head_extra.html (which the twin
+    renders with Jinja, as the template includes it)."""
+    pages = ThemePages(words, ThemeCard(words), card_markup, env.globals["asset"],
+                       lambda context: env.get_template(HEAD_EXTRA).render(context))
+    found: dict[str, Any] = {}
 
-    def __init__(self, words: Words):
-        self.words = words
-        self._bylines: dict[tuple, str] = {}
-        """The byline of each edition and list of authors (the same few hundred come again)."""
+    def twin(name: str) -> Any:
+        if name not in found:
+            method = TWINS.get(name)
+            found[name] = getattr(pages, method) if method and _is_theme_only(env, name, HEAD_EXTRA) else None
+        return found[name]
 
-    def render(self, card: dict, level: Any, preview: bool, code: str) -> str:
-        image, status = card["image"], card["status"]
-        out = ['<article class="card', " card--image" if image else "",
-               f" card--{escape(status)}" if status != "published" else "", '">']
-        if image:
-            out.append(f'  <div class="card__media"><img src="{escape(image["src"])}" alt="{escape(image["alt"])}" '
-                       'loading="lazy" decoding="async"></div>')
-        out.append('  <div class="card__body">\n')
-        if preview and status != "published":
-            out.append(self.badge(status, code))
-        own_language = f' lang="{escape(card["language"])}" dir="{escape(card["direction"])}"' \
-            if card["language"] else ""
-        out.append(f'    <h{escape(level)} class="card__title"{own_language}><a href="{escape(card["url"])}">'
-                   f'{escape(card["title"])}</a></h{escape(level)}>')
-        dek = card["summary"] or card["subtitle"]
-        if dek:
-            out.append(f'    <p class="card__summary"{own_language}>{escape(dek)}</p>')
-        out.append('    <p class="card__meta">')
-        if card["authors"]:
-            out.append(self.byline(card["authors"], code) + ' <span class="sep" aria-hidden="true">·</span> ')
-        out.append(f'<time datetime="{escape(card["date_iso"])}">{escape(card["date_display"])}</time>\n'
-                   '    </p>\n  </div>\n</article>\n')
-        return "".join(out)
-
-    def badge(self, status: str, code: str) -> str:
-        """partials/badge.html (the preview's "Draft", "Scheduled")."""
-        label = self.words.message(code, status) if status in ("draft", "scheduled") else escape(str(status).capitalize())
-        return f'<span class="badge badge--{escape(status)}">{label}</span>'
-
-    def byline(self, authors: list[dict], code: str) -> str:
-        """partials/byline.html: "By A, B and C", each name linking to the author's page."""
-        key = (code, *((author["url"], author["name"]) for author in authors))
-        byline = self._bylines.get(key)
-        if byline is None:
-            names = [Markup(f'<a class="byline__author" href="{escape(author["url"])}">{escape(author["name"])}</a>')
-                     for author in authors]
-            byline = f'<span class="byline">{self.words.message(code, "byline", authors=self.words.joined(code, names))}</span>'
-            if len(self._bylines) >= MESSAGES_KEPT:
-                self._bylines.clear()
-            self._bylines[key] = byline
-        return byline
-
-
-def edition_of(site: Any) -> str:
-    """The edition a page's `site` view is of ("" for a site of one language)."""
-    return site.get("edition", "") if isinstance(site, dict) else ""
+    return twin
 
 
 MESSAGES_KEPT = 4096
@@ -251,12 +221,13 @@ def add_messages(env: jinja2.Environment, words: Words) -> None:
     env.filters["join_list"] = join_list
 
 
-def _is_theme_only(env: jinja2.Environment, name: str) -> bool:
-    """True when `name` and every template it includes, recursively, are the theme's own files."""
+def _is_theme_only(env: jinja2.Environment, name: str, *besides: str) -> bool:
+    """True when `name` and every template it includes, recursively, are the theme's own
+    files (the templates named in `besides` may be a site's)."""
     import jinja2
     from jinja2 import meta
 
-    seen, stack = set(), [name]
+    seen, stack = set(besides), [name]
     theme = THEME_DIR.resolve()
     while stack:
         current = stack.pop()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "broadsheet"
-ORDER = ["errors", "digest", "keystore", "source", "i18n", "config", "load", "model", "urls", "routes", "markup", "templates", "publish",
+ORDER = ["errors", "digest", "keystore", "source", "i18n", "config", "load", "model", "urls", "routes", "markup", "twins", "templates", "publish",
          "links", "bodies", "views", "views.shared", "views.article", "views.listings", "views.indexes",
          "views.archive", "views.feeds", "views.sitemap", "views.standalone", "views.redirects", "fingerprint", "render",
          "output", "cache", "plan", "incremental", "workers", "pipeline", "watch", "serve", "reports", "channel", "daemon", "importers", "importers.common", "importers.addresses",

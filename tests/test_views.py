@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from broadsheet import render, templates
+from broadsheet import render, templates, twins
 from broadsheet.pipeline import BuildOptions, plan_site, read_body
 from broadsheet.routes import Route
 from broadsheet.views import archive
@@ -283,7 +283,7 @@ def test_the_theme_card_in_python_makes_the_bytes_of_the_card_templates(tmp_path
         (site / "content/articles" / name).write_text(text, encoding="utf-8")
     renderer, _, _ = rendering(site, preview=preview)
     words = templates.Words(renderer.views.language_of)
-    python_card, jinja_card = templates.ThemeCard(words), renderer.env.get_template(templates.CARD_TEMPLATE)
+    python_card, jinja_card = twins.ThemeCard(words), renderer.env.get_template(templates.CARD_TEMPLATE)
     cards = [(renderer.views.card(index), article.edition) for index, article in enumerate(renderer.site.articles)]
     assert {card["status"] for card, _ in cards} == ({"published", "draft", "scheduled"} if preview else {"published"})
     assert {card["language"] for card, _ in cards} >= {None, "fr", "ar"}
@@ -294,3 +294,59 @@ def test_the_theme_card_in_python_makes_the_bytes_of_the_card_templates(tmp_path
             made = python_card.render(card, level, preview, code)
             assert made == jinja_card.render(card=card, card_level=level, preview=preview, site={"edition": code}), \
                 (card["url"], level)
+
+
+TWIN_CONFIG = ("tagline: The <river> & the \"town\"\ndescription: News & views\ncopyright: '© 2026 \"Test\" <Co>'\n"
+               "nav:\n  - {title: Home, url: /}\n  - {title: Rivers & lakes, url: /tags/rivers/}\n"
+               "  - {title: Story, url: /articles/a0/}\n  - {title: Archive, url: /archive/}\n")
+
+
+@pytest.mark.parametrize("preview", [False, True])
+@pytest.mark.parametrize("variant", ["plain", "languages", "masthead, long menu, head_extra of the site's"])
+def test_the_article_page_twin_makes_the_bytes_of_the_article_template(tmp_path, preview, variant):
+    # Issue 11: while a site keeps the theme's article.html, base.html and what they include
+    # (partials/head_extra.html aside), article pages are made by their plain-Python twin
+    # (`twins.ThemePages.article`), which must give what Jinja makes of the templates.
+    site = varied_site(tmp_path / "site", languages=variant == "languages")
+    articles = site / "content/articles"
+    (articles / "fr.md").write_text(article(
+        "L'été", "2025-06-01 09:00", "Il fait <em>chaud</em>.\n", language="fr", authors="[jane, Sam Smith]",
+        tags="[Rivers]", subtitle="'Un \"sous-titre\" <b>'", credits="'Photos: A & B'",
+        image="{src: /images/hero.svg, alt: 'An \"alt\"', caption: 'A <caption>', credit: 'C & D'}"), encoding="utf-8")
+    (articles / "bare.md").write_text(article("Bare", "2025-06-04 09:00", "", authors="[]", tags="[]",
+                                              image="{src: /images/hero.svg, alt: x, credit: Only a credit}"),
+                                      encoding="utf-8")
+    if variant.startswith("masthead"):
+        config = site / "config.yaml"
+        extra = TWIN_CONFIG + "  - {title: Authors, url: /authors/}\n"
+        config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+        (site / "layouts/partials").mkdir(parents=True)
+        (site / "layouts/partials/head_extra.html").write_text(
+            '<meta name="x" content="{{ page.kind }} {{ site.title }}">\n', encoding="utf-8")
+    renderer, _, routes = rendering(site, preview=preview)
+    pages = [route for route in routes if route.kind == "article"]
+    assert renderer.env and renderer._twin("article.html") is not None, "the twin is used"
+    template = renderer.env.get_template("article.html")
+    for route in pages:
+        made = renderer.render_route(route).data.decode()
+        assert made == template.render(renderer.context(route)), route.url
+    shown = "".join(renderer.render_route(route).data.decode() for route in pages)
+    for needle in ('class="kicker"', 'class="standfirst" lang="fr"', '<figcaption>', 'class="author-box',
+                   'class="article__canonical"', 'class="related"', 'class="article-nav__older"', 'rel="tag"',
+                   'class="article__credits"'):
+        assert needle in shown, needle
+    if variant.startswith("masthead"):
+        assert 'site-nav--collapsible' in shown and 'aria-current="page"' in shown and '<meta name="x"' in shown
+    if variant == "languages":
+        assert 'class="languages"' in shown
+    if preview:
+        assert 'class="badge badge--draft"' in shown
+
+
+def test_a_site_that_overrides_what_the_article_includes_gets_its_templates(tmp_path):
+    site = varied_site(tmp_path / "site")
+    (site / "layouts/partials").mkdir(parents=True)
+    (site / "layouts/partials/figure.html").write_text('<p class="my-figure">{{ page.kind }}</p>', encoding="utf-8")
+    renderer, _, routes = rendering(site)
+    pages = "".join(renderer.render_route(route).data.decode() for route in routes if route.kind == "article")
+    assert renderer._twin("article.html") is None and '<p class="my-figure">article</p>' in pages
