@@ -94,7 +94,7 @@ CARD_TEMPLATE = "partials/card.html"
 HEAD_EXTRA = "partials/head_extra.html"
 """Included at the end of every page's <head>: the file a site overrides most (empty in
 the theme), which a page's twin renders with Jinja."""
-TWINS = {"article.html": "article"}
+TWINS = {"article.html": "article", "home.html": "home", "tag.html": "tag", "author.html": "author"}
 """Page templates with a plain-Python twin (`twins.ThemePages`), and its method."""
 
 CardMarkup = Callable[[dict, Any, bool, Any], Markup]

@@ -3,8 +3,9 @@ them, in a fraction of the time (issue 11: the pages of a cold build cost about 
 their Markdown, most of it in Jinja's machinery rather than in the text).
 
 Each twin stands for a template and every template it includes: `ThemeCard` for
-partials/card.html (byline, badge), `ThemePages.article` for article.html in base.html
-(figure, author box, author links, card list). `templates` uses one only while those
+partials/card.html (byline, badge); `ThemePages.article` for article.html in base.html
+(figure, author box, author links, card list); `ThemePages.home`, `.tag` and `.author`
+for the listings (pagination, sidebar, card list). `templates` uses one only while those
 files are the theme's own; a site that overrides one of them gets its templates, which may
 read anything. A change to one of those templates is a change to its twin too: tests
 render both on every page of varied sites and compare the bytes.
@@ -98,7 +99,7 @@ def _own_language(item: dict) -> str:
 
 
 class ThemePages:
-    """article.html in base.html, with what they include.
+    """The article and listing pages in base.html, with what they include.
 
     `card(card, level, list_class)` is the page's `card_html` (a card made once per build);
     `asset(path)` the templates' `asset`; `head_extra(context)` renders
@@ -297,3 +298,130 @@ class ThemePages:
         items = "".join(f"  <li>{self.card(card, level, context['preview'], context['site'])}</li>" for card in cards)
         return f'<div class="cards-box">\n<ul class="cards{f" {escape(list_class)}" if list_class else ""}">{items}' \
                f'</ul>\n</div>\n'
+
+    def tag(self, context: dict) -> str:
+        """tag.html."""
+        tag = context["tag"]
+        code = edition_of(context["site"])
+        t = self.words.message
+        main = (f'<header class="listing-header">\n  <p class="kicker">{t(code, "topic")}</p>\n'
+                f'  <h1 class="listing-title">{escape(tag["name"])}</h1>\n'
+                f'  <p class="listing-count">{t(code, "articles_count", count=tag["count"])}{self.page_number(context)}'
+                f'</p>\n</header>\n{self.card_list(context, context["articles"], 2)}{self.pagination(context)}')
+        return self.frame(context, main, self.aside(context, t(code, "more_topics")))
+
+    def home(self, context: dict) -> str:
+        """home.html."""
+        articles, pagination = context["articles"], context["pagination"]
+        code = edition_of(context["site"])
+        t = self.words.message
+        number = ""
+        if pagination["number"] > 1:
+            number = (f'<span class="listing-title__page">, '
+                      f'{t(code, "page_number", number=pagination["number"])}</span>')
+        out = [f'<header class="listing-header">\n  <h1 class="listing-title">{t(code, "latest_stories")}{number}</h1>\n'
+               f'</header>\n']
+        if not articles:
+            out.append(f'<p class="empty">{t(code, "nothing_published")}</p>\n')
+        elif pagination["number"] == 1:
+            out.append(self.card_list(context, articles[:1], 2, "cards--lead"))
+            if len(articles) > 1:
+                out.append(self.card_list(context, articles[1:], 2))
+        else:
+            out.append(self.card_list(context, articles, 2))
+        out.append(self.pagination(context))
+        return self.frame(context, "".join(out),
+                          self.aside(context, t(code, "more_from", site=context["site"]["title"])))
+
+    def author(self, context: dict) -> str:
+        """author.html."""
+        author, articles = context["author"], context["articles"]
+        code = edition_of(context["site"])
+        t = self.words.message
+        avatar = author["avatar"]
+        out = [f'<header class="listing-header profile{" profile--avatar" if avatar else ""}">']
+        if avatar:
+            out.append(f'  <img class="avatar avatar--large" src="{escape(avatar)}" alt="{escape(author["name"])}" '
+                       f'width="128" height="128" decoding="async">')
+        out.append(f'  <div class="profile__text">\n'
+                   f'    <h1 class="listing-title profile__name">{escape(author["name"])}</h1>')
+        if author["role"]:
+            out.append(f'    <p class="profile__role">{escape(author["role"])}</p>')
+        if author["bio_html"]:
+            out.append(f'    <div class="profile__bio">{author["bio_html"]}</div>')
+        out.append(f'{self.author_links(author, rel_me=True)}'
+                   f'    <p class="listing-count">{t(code, "articles_count", count=author["count"])}'
+                   f'{self.page_number(context)}</p>\n  </div>\n</header>\n')
+        if articles:
+            out.append(f'<h2 class="section-label">{t(code, "articles_by", name=author["name"])}</h2>\n'
+                       f'{self.card_list(context, articles, 3)}')
+        out.append(self.pagination(context))
+        return self.frame(context, "".join(out),
+                          self.aside(context, t(code, "more_from", site=context["site"]["title"])))
+
+    def page_number(self, context: dict) -> str:
+        """" · Page N" after a listing's count, from its second page on."""
+        number = context["pagination"]["number"]
+        return f' · {self.words.message(edition_of(context["site"]), "page_number", number=number)}' \
+            if number > 1 else ""
+
+    def pagination(self, context: dict) -> str:
+        """partials/pagination.html: first, last and two pages either side of the current one."""
+        pagination = context["pagination"]
+        if not (pagination["prev_url"] or pagination["next_url"]):
+            return ""
+        code = edition_of(context["site"])
+        t = self.words.message
+        pages, number = pagination["pages"], pagination["number"]
+        shown = [p for n, p in enumerate(pages)
+                 if n == 0 or n == len(pages) - 1 or p["current"] or abs(p["number"] - number) <= 2]
+        out = [f'<nav class="pagination" aria-label="{t(code, "nav_pagination")}">\n  <ul>']
+        if pagination["prev_url"]:
+            out.append(f'    <li class="pagination__prev"><a href="{escape(pagination["prev_url"])}" rel="prev">'
+                       f'<span class="arrow" aria-hidden="true">←</span> {t(code, "previous")}</a></li>')
+        page_word = t(code, "page")
+        for n, p in enumerate(shown):
+            if n and p["number"] - shown[n - 1]["number"] > 1:
+                out.append('    <li class="pagination__gap" aria-hidden="true">…</li>')
+            current = ' aria-current="page"' if p["current"] else ""
+            out.append(f'    <li><a href="{escape(p["url"])}"{current}><span class="visually-hidden">{page_word} </span>'
+                       f'{escape(p["number"])}</a></li>')
+        if pagination["next_url"]:
+            out.append(f'    <li class="pagination__next"><a href="{escape(pagination["next_url"])}" rel="next">'
+                       f'{t(code, "next")} <span class="arrow" aria-hidden="true">→</span></a></li>')
+        out.append('  </ul>\n</nav>')
+        return "".join(out)
+
+    def aside(self, context: dict, label: str) -> str:
+        """A listing's aside block: partials/sidebar.html in its labelled <aside>."""
+        return f'<aside class="sidebar" aria-label="{label}">\n{self.sidebar(context)}</aside>\n'
+
+    def sidebar(self, context: dict) -> str:
+        """partials/sidebar.html: the page's feeds, and ways to browse."""
+        site, page = context["site"], context["page"]
+        code = edition_of(site)
+        t = self.words.message
+        out = []
+        if page["feeds"]:
+            out.append(f'<section class="sidebar__section" aria-labelledby="bs-subscribe">\n'
+                       f'  <h2 id="bs-subscribe" class="section-label">{t(code, "subscribe")}</h2>\n'
+                       f'  <p class="sidebar__hint">{t(code, "subscribe_hint")}</p>\n'
+                       f'  <ul class="sidebar__links sidebar__feeds">')
+            previous = None
+            for n, feed in enumerate(page["feeds"]):
+                if n == 0 or feed["name"] != previous["name"]:
+                    out.append(f'{"</li>" if n else ""}    <li><span class="feed-name">{escape(feed["name"])}</span>')
+                out.append(f' <a href="{escape(feed["url"])}" type="{escape(feed["type"])}">{escape(feed["label"])}</a>')
+                previous = feed
+            out.append('</li>\n  </ul>\n</section>')
+        url = escape(site["url"])
+
+        def link(path: str, word: str) -> str:
+            current = ' aria-current="page"' if page["kind"] == path else ""
+            return f'    <li><a href="{url}{path}/"{current}>{t(code, word)}</a></li>\n'
+
+        links = link("archive", "archive") + link("tags", "all_topics") + link("authors", "all_authors")
+        out.append(f'<section class="sidebar__section" aria-labelledby="bs-browse">\n'
+                   f'  <h2 id="bs-browse" class="section-label">{t(code, "browse")}</h2>\n'
+                   f'  <ul class="sidebar__links">\n{links}  </ul>\n</section>\n')
+        return "".join(out)

@@ -303,10 +303,10 @@ TWIN_CONFIG = ("tagline: The <river> & the \"town\"\ndescription: News & views\n
 
 @pytest.mark.parametrize("preview", [False, True])
 @pytest.mark.parametrize("variant", ["plain", "languages", "masthead, long menu, head_extra of the site's"])
-def test_the_article_page_twin_makes_the_bytes_of_the_article_template(tmp_path, preview, variant):
-    # Issue 11: while a site keeps the theme's article.html, base.html and what they include
-    # (partials/head_extra.html aside), article pages are made by their plain-Python twin
-    # (`twins.ThemePages.article`), which must give what Jinja makes of the templates.
+def test_the_page_twins_make_the_bytes_of_the_page_templates(tmp_path, preview, variant):
+    # Issue 11: while a site keeps the theme's page template, base.html and what they include
+    # (partials/head_extra.html aside), its pages are made by a plain-Python twin
+    # (`twins.ThemePages`), which must give what Jinja makes of the templates.
     site = varied_site(tmp_path / "site", languages=variant == "languages")
     articles = site / "content/articles"
     (articles / "fr.md").write_text(article(
@@ -324,16 +324,18 @@ def test_the_article_page_twin_makes_the_bytes_of_the_article_template(tmp_path,
         (site / "layouts/partials/head_extra.html").write_text(
             '<meta name="x" content="{{ page.kind }} {{ site.title }}">\n', encoding="utf-8")
     renderer, _, routes = rendering(site, preview=preview)
-    pages = [route for route in routes if route.kind == "article"]
-    assert renderer.env and renderer._twin("article.html") is not None, "the twin is used"
-    template = renderer.env.get_template("article.html")
+    pages = [route for route in routes if route.template in templates.TWINS]
+    assert {route.kind for route in pages} == {"article", "home", "tag", "author"}
+    assert renderer.env and all(renderer._twin(name) is not None for name in templates.TWINS), "the twins are used"
     for route in pages:
         made = renderer.render_route(route).data.decode()
-        assert made == template.render(renderer.context(route)), route.url
+        assert made == renderer.env.get_template(route.template).render(renderer.context(route)), route.url
     shown = "".join(renderer.render_route(route).data.decode() for route in pages)
     for needle in ('class="kicker"', 'class="standfirst" lang="fr"', '<figcaption>', 'class="author-box',
                    'class="article__canonical"', 'class="related"', 'class="article-nav__older"', 'rel="tag"',
-                   'class="article__credits"'):
+                   'class="article__credits"', 'class="pagination__gap"', 'class="pagination__prev"',
+                   'class="profile__role"', 'rel="me"', 'class="feed-name"', 'cards--lead', 'listing-title__page',
+                   'profile--avatar', 'class="profile__bio"'):
         assert needle in shown, needle
     if variant.startswith("masthead"):
         assert 'site-nav--collapsible' in shown and 'aria-current="page"' in shown and '<meta name="x"' in shown
@@ -341,6 +343,15 @@ def test_the_article_page_twin_makes_the_bytes_of_the_article_template(tmp_path,
         assert 'class="languages"' in shown
     if preview:
         assert 'class="badge badge--draft"' in shown
+
+
+def test_the_home_page_twin_of_a_site_with_nothing_published(tmp_path):
+    site = make_site(tmp_path / "site", {"content/pages/about.md": "---\ntitle: About\n---\nUs.\n"}, config=CONFIG)
+    renderer, _, routes = rendering(site)
+    home = next(route for route in routes if route.kind == "home")
+    made = renderer.render_route(home).data.decode()
+    assert '<p class="empty">' in made and renderer._twin("home.html") is not None
+    assert made == renderer.env.get_template("home.html").render(renderer.context(home))
 
 
 def test_a_site_that_overrides_what_the_article_includes_gets_its_templates(tmp_path):
