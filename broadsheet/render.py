@@ -100,8 +100,8 @@ class Renderer:
                                            self._template_cache)
             words = templates.Words(self.views.language_of)
             templates.add_messages(self._env, words)
-            card_markup = templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE), words)
-            self._twin = templates.page_twins(self._env, words, card_markup)
+            card_markup = templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE), words, self.template_references)
+            self._twin = templates.page_twins(self._env, words, card_markup, self.template_references)
         return self._env
 
     # Pass A ---------------------------------------------------------------

@@ -101,7 +101,7 @@ CardMarkup = Callable[[dict, Any, bool, Any], Markup]
 """card_markup(card, level, preview, site): a card's HTML, made once per build."""
 
 
-def add_card_html(env: jinja2.Environment, memo, words: Words) -> CardMarkup:
+def add_card_html(env: jinja2.Environment, memo, words: Words, references_memo: dict[str, tuple]) -> CardMarkup:
     """Give templates `card_html(card, level)` and `card_html_reusable()`; return the
     function behind `card_html`, for the pages' twins.
 
@@ -120,7 +120,7 @@ def add_card_html(env: jinja2.Environment, memo, words: Words) -> CardMarkup:
 
     def card_html_reusable() -> bool:
         if "reusable" not in state:
-            state["reusable"] = _is_theme_only(env, CARD_TEMPLATE)
+            state["reusable"] = _is_theme_only(env, CARD_TEMPLATE, references_memo)
         return state["reusable"]
 
     def card_markup(card: dict, level: Any, preview: bool, site: Any) -> Markup:
@@ -139,7 +139,8 @@ def add_card_html(env: jinja2.Environment, memo, words: Words) -> CardMarkup:
     return card_markup
 
 
-def page_twins(env: jinja2.Environment, words: Words, card_markup: CardMarkup) -> Callable[[str], Any]:
+def page_twins(env: jinja2.Environment, words: Words, card_markup: CardMarkup,
+               references_memo: dict[str, tuple]) -> Callable[[str], Any]:
     """Return `twin(name)`: the plain-Python twin of page template `name` (a function of
     the page's context returning its text), or None when it has none, or when the site
     overrides it or anything it includes but partials/head_extra.html (which the twin
@@ -151,7 +152,8 @@ def page_twins(env: jinja2.Environment, words: Words, card_markup: CardMarkup) -
     def twin(name: str) -> Any:
         if name not in found:
             method = TWINS.get(name)
-            found[name] = getattr(pages, method) if method and _is_theme_only(env, name, HEAD_EXTRA) else None
+            found[name] = getattr(pages, method) if method and _is_theme_only(env, name, references_memo, HEAD_EXTRA) \
+                else None
         return found[name]
 
     return twin
@@ -221,11 +223,10 @@ def add_messages(env: jinja2.Environment, words: Words) -> None:
     env.filters["join_list"] = join_list
 
 
-def _is_theme_only(env: jinja2.Environment, name: str, *besides: str) -> bool:
+def _is_theme_only(env: jinja2.Environment, name: str, memo: dict[str, tuple], *besides: str) -> bool:
     """True when `name` and every template it includes, recursively, are the theme's own
-    files (the templates named in `besides` may be a site's)."""
+    files (the templates named in `besides` may be a site's). `memo` as `references`'."""
     import jinja2
-    from jinja2 import meta
 
     seen, stack = set(besides), [name]
     theme = THEME_DIR.resolve()
@@ -236,13 +237,31 @@ def _is_theme_only(env: jinja2.Environment, name: str, *besides: str) -> bool:
         seen.add(current)
         try:
             source, filename, _ = env.loader.get_source(env, current)
-            references = list(meta.find_referenced_templates(env.parse(source)))
         except jinja2.TemplateError:
             return False  # rendering reports it, with its line
-        if filename is None or not Path(filename).resolve().is_relative_to(theme) or None in references:
+        if filename is None or not Path(filename).resolve().is_relative_to(theme):
             return False
-        stack.extend(references)
+        found = references(env, source, memo)
+        if None in found:
+            return False
+        stack.extend(found)
     return True
+
+
+def references(env: jinja2.Environment, source: str, memo: dict[str, tuple]) -> tuple:
+    """Return the templates a template's source extends, includes or imports (None for
+    one named by a variable). `memo` keeps them by the source's hash: parsing is the slow
+    part, and the pipeline keeps the memo in the build cache."""
+    import jinja2
+    from jinja2 import meta
+
+    key = hashlib.blake2b(source.encode(), digest_size=12).hexdigest()
+    if key not in memo:
+        try:
+            memo[key] = tuple(meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateSyntaxError:
+            memo[key] = ()  # rendering reports it, with its line
+    return memo[key]
 
 
 def escaped(text: str) -> Markup:
@@ -254,16 +273,13 @@ def escaped(text: str) -> Markup:
     return Markup(escape(text))
 
 
-def template_digest(env: jinja2.Environment, name: str, references: dict[str, tuple]) -> str:
+def template_digest(env: jinja2.Environment, name: str, memo: dict[str, tuple]) -> str:
     """Return a hash of a template's source and of every template it extends, includes or
     imports, recursively. A reference by variable makes it depend on every template.
 
-    `references` memoizes what each template source refers to (by the source's hash);
-    parsing is the slow part, and the pipeline keeps this memo in the build cache.
+    `memo` as `references`'.
     """
     import jinja2
-
-    from jinja2 import meta
 
     sources: dict[str, str] = {}
     stack = [name]
@@ -277,15 +293,10 @@ def template_digest(env: jinja2.Environment, name: str, references: dict[str, tu
             sources[current] = "\0missing"
             continue
         sources[current] = source
-        key = hashlib.blake2b(source.encode(), digest_size=12).hexdigest()
-        if key not in references:
-            try:
-                references[key] = tuple(meta.find_referenced_templates(env.parse(source)))
-            except jinja2.TemplateSyntaxError:
-                references[key] = ()  # rendering reports it, with its line
-        if None in references[key]:
+        found = references(env, source, memo)
+        if None in found:
             stack.extend(env.list_templates())
-        stack.extend(r for r in references[key] if r is not None)
+        stack.extend(r for r in found if r is not None)
     digest = hashlib.blake2b(digest_size=12)
     for current in sorted(sources):
         digest.update(f"{current}\0{sources[current]}\0".encode())
