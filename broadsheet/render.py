@@ -100,8 +100,9 @@ class Renderer:
                                            self._template_cache)
             words = templates.Words(self.views.language_of)
             templates.add_messages(self._env, words)
-            card_markup = templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE), words, self.template_references)
-            self._twin = templates.page_twins(self._env, words, card_markup, self.template_references)
+            theme_card = templates.ThemeCard(words)  # (its bylines serve the cards and the pages alike)
+            card_markup = templates.add_card_html(self._env, Recent(CARD_MEMO_SIZE), theme_card, self.template_references)
+            self._twin = templates.page_twins(self._env, theme_card, card_markup, self.template_references)
         return self._env
 
     # Pass A ---------------------------------------------------------------

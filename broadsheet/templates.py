@@ -101,7 +101,8 @@ CardMarkup = Callable[[dict, Any, bool, Any], Markup]
 """card_markup(card, level, preview, site): a card's HTML, made once per build."""
 
 
-def add_card_html(env: jinja2.Environment, memo, words: Words, references_memo: dict[str, tuple]) -> CardMarkup:
+def add_card_html(env: jinja2.Environment, memo, theme_card: ThemeCard, references_memo: dict[str, tuple],
+                  ) -> CardMarkup:
     """Give templates `card_html(card, level)` and `card_html_reusable()`; return the
     function behind `card_html`, for the pages' twins.
 
@@ -116,7 +117,6 @@ def add_card_html(env: jinja2.Environment, memo, words: Words, references_memo: 
     import jinja2
 
     state: dict[str, bool] = {}
-    theme_card = ThemeCard(words)
 
     def card_html_reusable() -> bool:
         if "reusable" not in state:
@@ -139,13 +139,14 @@ def add_card_html(env: jinja2.Environment, memo, words: Words, references_memo: 
     return card_markup
 
 
-def page_twins(env: jinja2.Environment, words: Words, card_markup: CardMarkup,
+def page_twins(env: jinja2.Environment, theme_card: ThemeCard, card_markup: CardMarkup,
                references_memo: dict[str, tuple]) -> Callable[[str], Any]:
     """Return `twin(name)`: the plain-Python twin of page template `name` (a function of
     the page's context returning its text), or None when it has none, or when the site
     overrides it or anything it includes but partials/head_extra.html (which the twin
-    renders with Jinja, as the template includes it)."""
-    pages = ThemePages(words, ThemeCard(words), card_markup, env.globals["asset"],
+    renders with Jinja, as the template includes it). `theme_card` is the one
+    `add_card_html` was given (its bylines made once for both)."""
+    pages = ThemePages(theme_card, card_markup, env.globals["asset"],
                        lambda context: env.get_template(HEAD_EXTRA).render(context))
     found: dict[str, Any] = {}
 

@@ -101,15 +101,16 @@ def _own_language(item: dict) -> str:
 class ThemePages:
     """The article and listing pages in base.html, with what they include.
 
-    `card(card, level, list_class)` is the page's `card_html` (a card made once per build);
-    `asset(path)` the templates' `asset`; `head_extra(context)` renders
+    `theme_card` makes the badges and bylines; `card(card, level, preview, site)` is the
+    page's `card_html` (a card made once per build); `asset(path)` the templates' `asset`;
+    `head_extra(context)` renders
     partials/head_extra.html, which a site may override without losing the twin (the
     theme's is empty)."""
 
-    def __init__(self, words: Words, card_twin: ThemeCard, card: Callable[[dict, Any, bool, Any], Markup],
+    def __init__(self, theme_card: ThemeCard, card: Callable[[dict, Any, bool, Any], Markup],
                  asset: Callable[[str], str], head_extra: Callable[[dict], str]):
-        self.words = words
-        self.cards = card_twin
+        self.words = theme_card.words
+        self.theme_card = theme_card
         self.card = card
         self.asset = asset
         self.head_extra = head_extra
@@ -193,7 +194,7 @@ class ThemePages:
         own_language = _own_language(article)
         status = article["status"]
         out = [f'<article class="article{f" article--{escape(status)}" if status != "published" else ""}">\n'
-               f'  <header class="article__header">\n', self.cards.badge(status, preview, code)]
+               f'  <header class="article__header">\n', self.theme_card.badge(status, preview, code)]
         if article["tags"]:
             first = article["tags"][0]
             out.append(f'    <p class="kicker"><a href="{escape(first["url"])}">{escape(first["name"])}</a></p>')
@@ -202,7 +203,7 @@ class ThemePages:
             out.append(f'    <p class="standfirst"{own_language}>{escape(article["subtitle"])}</p>')
         out.append('    <div class="article__meta">')
         if article["authors"]:
-            out.append(f'      <p class="article__byline">{self.cards.byline(article["authors"], code)}</p>')
+            out.append(f'      <p class="article__byline">{self.theme_card.byline(article["authors"], code)}</p>')
         out.append(f'      <p class="article__dateline">\n'
                    f'        <time class="published" datetime="{escape(article["date_iso"])}">'
                    f'{escape(article["date_time_display"])}</time>')
