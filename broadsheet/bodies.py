@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
-from .digest import digest_of
+from .digest import text_digest
 from .errors import LineCounter, Problem, SourceLoc, error, positional_reduce, warning
 from .keystore import StoredMap
 from .links import LinkResolver, link_offset
@@ -231,7 +231,7 @@ class Bodies:
             return fresh.rendered
         info = self.info[src_path]
         stored = self.body_store.get(src_path, info.digest) if self.body_store else None
-        if stored is not None and digest_of(stored.rendered.html) == info.html_digest:
+        if stored is not None and text_digest(stored.rendered.html) == info.html_digest:
             return stored.rendered
         body = self.convert(src_path)
         self._keep_fresh(src_path, body)
@@ -272,4 +272,4 @@ class Bodies:
         except MarkupError as exc:  # issue 10: nested thousands of levels deep, and the like
             problems.append(error(SourceLoc(src_path, source.line + exc.line - 1), exc.message, exc.hint))
             rendered = Rendered("", "", 0)
-        return Body(source.digest, rendered, tuple(links), tuple(problems), digest_of(rendered.html))
+        return Body(source.digest, rendered, tuple(links), tuple(problems), text_digest(rendered.html))

@@ -94,7 +94,8 @@ CARD_TEMPLATE = "partials/card.html"
 HEAD_EXTRA = "partials/head_extra.html"
 """Included at the end of every page's <head>: the file a site overrides most (empty in
 the theme), which a page's twin renders with Jinja."""
-TWINS = {"article.html": "article", "home.html": "home", "tag.html": "tag", "author.html": "author"}
+TWINS = {"article.html": "article", "home.html": "home", "tag.html": "tag", "author.html": "author",
+         "feeds/atom.xml": "atom"}
 """Page templates with a plain-Python twin (`twins.ThemePages`), and its method."""
 
 CardMarkup = Callable[[dict, Any, bool, Any], Markup]

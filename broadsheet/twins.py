@@ -5,7 +5,8 @@ their Markdown, most of it in Jinja's machinery rather than in the text).
 Each twin stands for a template and every template it includes: `ThemeCard` for
 partials/card.html (byline, badge); `ThemePages.article` for article.html in base.html
 (figure, author box, author links, card list); `ThemePages.home`, `.tag` and `.author`
-for the listings (pagination, sidebar, card list). `templates` uses one only while those
+for the listings (pagination, sidebar, card list); `ThemePages.atom` for the Atom feeds
+(feeds/atom.xml). `templates` uses one only while those
 files are the theme's own; a site that overrides one of them gets its templates, which may
 read anything. A change to one of those templates is a change to its twin too: tests
 render both on every page of varied sites and compare the bytes.
@@ -359,6 +360,48 @@ class ThemePages:
         out.append(self.pagination(context))
         return self.frame(context, "".join(out),
                           self.aside(context, t(code, "more_from", site=context["site"]["title"])))
+
+    @staticmethod
+    def atom(context: dict) -> str:
+        """feeds/atom.xml: a feed of the site, a tag or an author (20 entries with their
+        whole HTML: 2.3 ms a feed with Jinja, 340 tag and author feeds at 4,000 articles)."""
+        feed, site = context["feed"], context["site"]
+        out = [f'<?xml version="1.0" encoding="utf-8"?>\n'
+               f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(feed["language"])}">\n'
+               f'  <title>{escape(feed["title"])}</title>\n']
+        if feed["subtitle"]:
+            out.append(f'  <subtitle>{escape(feed["subtitle"])}</subtitle>\n')
+        site_url = escape(site["abs_url"])
+        out.append(f'  <id>{escape(feed["id"])}</id>\n'
+                   f'  <link rel="self" type="application/atom+xml" href="{escape(feed["self_url"])}"/>\n'
+                   f'  <link rel="alternate" type="text/html" href="{escape(feed["home_url"])}"/>\n'
+                   f'  <updated>{escape(feed["updated_iso"] or "1970-01-01T00:00:00+00:00")}</updated>\n'
+                   f'  <author><name>{escape(site["publisher_name"])}</name><uri>{site_url}</uri></author>\n'
+                   f'  <generator uri="https://pypi.org/project/broadsheet/">Broadsheet</generator>\n')
+        if feed["logo"]:
+            out.append(f'  <logo>{escape(feed["logo"])}</logo>\n')
+        for entry in feed["entries"]:
+            language = f' xml:lang="{escape(entry["language"])}"' if entry["language"] else ""
+            out.append(f'  <entry{language}>\n'
+                       f'    <title>{escape(entry["title"])}</title>\n'
+                       f'    <id>{escape(entry["id"])}</id>\n'
+                       f'    <link rel="alternate" type="text/html" href="{escape(entry["abs_url"])}"/>\n'
+                       f'    <published>{escape(entry["date_iso"])}</published>\n'
+                       f'    <updated>{escape(entry["modified_iso"])}</updated>\n')
+            for author in entry["authors"]:
+                out.append(f'    <author><name>{escape(author["name"])}</name><uri>{escape(author["abs_url"])}</uri>'
+                           f'</author>\n')
+            for tag in entry["tags"]:
+                out.append(f'    <category term="{escape(tag["slug"])}" label="{escape(tag["name"])}" '
+                           f'scheme="{site_url}tags/"/>\n')
+            if entry["image"]:
+                out.append(f'    <link rel="enclosure" type="{escape(entry["image"]["type"])}" '
+                           f'href="{escape(entry["image"]["abs_src"])}"/>\n')
+            out.append(f'    <summary type="text">{escape(entry["summary"])}</summary>\n'
+                       f'    <content type="html">{escape(entry["content_xml"])}</content>\n'
+                       f'  </entry>\n')
+        out.append('</feed>\n')
+        return "".join(out)
 
     def page_number(self, context: dict) -> str:
         """" · Page N" after a listing's count, from its second page on."""

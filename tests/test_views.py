@@ -325,7 +325,7 @@ def test_the_page_twins_make_the_bytes_of_the_page_templates(tmp_path, preview, 
             '<meta name="x" content="{{ page.kind }} {{ site.title }}">\n', encoding="utf-8")
     renderer, _, routes = rendering(site, preview=preview)
     pages = [route for route in routes if route.template in templates.TWINS]
-    assert {route.kind for route in pages} == {"article", "home", "tag", "author"}
+    assert {route.kind for route in pages} == {"article", "home", "tag", "author", "feed", "tag-feed", "author-feed"}
     assert renderer.env and all(renderer._twin(name) is not None for name in templates.TWINS), "the twins are used"
     for route in pages:
         made = renderer.render_route(route).data.decode()
@@ -335,7 +335,8 @@ def test_the_page_twins_make_the_bytes_of_the_page_templates(tmp_path, preview, 
                    'class="article__canonical"', 'class="related"', 'class="article-nav__older"', 'rel="tag"',
                    'class="article__credits"', 'class="pagination__gap"', 'class="pagination__prev"',
                    'class="profile__role"', 'rel="me"', 'class="feed-name"', 'cards--lead', 'listing-title__page',
-                   'profile--avatar', 'class="profile__bio"'):
+                   'profile--avatar', 'class="profile__bio"', '<entry xml:lang="fr">', '<link rel="enclosure"',
+                   '<category term="rivers"', '&lt;em&gt;chaud&lt;/em&gt;'):
         assert needle in shown, needle
     if variant.startswith("masthead"):
         assert 'site-nav--collapsible' in shown and 'aria-current="page"' in shown and '<meta name="x"' in shown
