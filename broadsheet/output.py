@@ -35,12 +35,15 @@ MARKER = ".broadsheet-output"
 MARKER_TEXT = ("This folder is written by Broadsheet (python build.py).\n"
                "Everything in it is replaced on each build: edit content/ and layouts/ instead.\n")
 TEMP_SUFFIX = ".bs-tmp"
+IN_PLACE = ""
+"""`Staged.temp` of a page written straight into its place."""
 STAGING = ".broadsheet-staging"
 
 
 @dataclass(frozen=True, slots=True)
 class Staged:
-    """A rendered page waiting for `commit`: `temp` is None when the page is unchanged."""
+    """A rendered page waiting for `commit`: `temp` is None when the page is unchanged, and
+    `IN_PLACE` when it was written where it belongs (`OutputFolder.in_place`)."""
 
     out_path: str
     temp: str | None
@@ -273,6 +276,8 @@ class OutputFolder:
         self._made_early: list[str] = []
         """Folders `make_folders` made, parents first, until `commit` (`rollback` removes them)."""
         self._staging_ready = False
+        self.in_place = False
+        """Pages are written straight into their places, not staged (`write_in_place_if_empty`)."""
         self._survey: tuple[dict, list[str]] | None = None
         self._pending: tuple[int, weakref.finalize] | None = None
         """The pipe from the process walking the folder for `survey`, and what reaps it."""
@@ -334,6 +339,18 @@ class OutputFolder:
                 fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(MARKER_TEXT)
+
+    def write_in_place_if_empty(self) -> None:
+        """Write the pages straight into their places when the folder holds nothing but the
+        marker (a first build, or one into a new folder), rather than staging them to be
+        renamed into place once all have rendered: a cold build of 50,000 articles spent
+        1.4 s renaming 81,000 files, with the other core idle. Nobody's files can be
+        overwritten there, and a build that fails empties it again (`rollback`); each page
+        is still written whole, then renamed, so a build killed half-way leaves whole pages,
+        which the next build completes. Only the holder of the folder's `BuildLock` may call
+        this (a build waiting for it would find it empty)."""
+        with os.scandir(self._root_str) as entries:
+            self.in_place = all(entry.name == MARKER for entry in entries)
 
     def shown(self, out_path: str) -> str:
         """Return a file of the folder as the user named the folder (for messages)."""
@@ -577,8 +594,11 @@ class OutputFolder:
     # into place only when every page has rendered (`commit`), or thrown away (`rollback`).
 
     def stage_bytes(self, out_path: str, data: bytes) -> Staged:
-        """Put `data` in the staging folder unless the page already holds exactly it."""
+        """Put `data` in the staging folder unless the page already holds exactly it (in
+        its place, in a folder written `in_place`)."""
         path = self.target(out_path)
+        if self.in_place:
+            return self._write_in_place(out_path, path, data)
         try:
             stat = os.lstat(path)  # a link is never "unchanged": it is replaced by the page
             if stat.st_size == len(data) and stat_module.S_ISREG(stat.st_mode):
@@ -603,6 +623,24 @@ class OutputFolder:
             stat = os.stat(temp)
         return Staged(out_path, temp, stat.st_size, stat.st_mtime_ns)
 
+    def _write_in_place(self, out_path: str, path: str, data: bytes) -> Staged:
+        with refusals(lambda exc: self.shown(out_path)):
+            parent = os.path.dirname(path)
+            if parent not in self._dirs_made:
+                os.makedirs(parent, exist_ok=True)  # (another worker may make it at the same time)
+                self._dirs_made.add(parent)
+            temp = f"{path}.{os.getpid()}{TEMP_SUFFIX}"  # (renamed once whole: a killed build leaves no half page)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                stat = os.stat(temp)
+                os.replace(temp, path)
+            except OSError:
+                os.unlink(temp)
+                raise
+        return Staged(out_path, IN_PLACE, stat.st_size, stat.st_mtime_ns)
+
     def _make_staging(self, staging: str) -> None:
         """Make the staging folder: a real folder, never a link followed somewhere else."""
         try:
@@ -621,7 +659,7 @@ class OutputFolder:
         what does not exist is made (what stands in the way is for `commit` to replace), and
         `rollback` removes what was made: a build that fails leaves the folder as it was."""
         for item in staged:
-            if item.temp is None:
+            if not item.temp:  # unchanged, or written in place (its folder made by its worker)
                 continue
             parent = os.path.dirname(self.target(item.out_path))
             if parent in self._dirs_made:
@@ -642,9 +680,13 @@ class OutputFolder:
     def commit(self, staged: Iterable[Staged]) -> list[str]:
         """Move every staged page into place. Return the pages written."""
         self._made_early = []  # (in place now: no longer the rollback's to remove)
+        self.in_place = False  # (every page is the site's now: the rollback below keeps them)
         written = []
         for item in staged:
             if item.temp is None:
+                continue
+            if item.temp == IN_PLACE:
+                written.append(item.out_path)
                 continue
             path = self.target(item.out_path)
             with refusals(lambda exc: self.shown(item.out_path)):
@@ -655,7 +697,14 @@ class OutputFolder:
         return written
 
     def rollback(self) -> None:
-        """Throw away everything staged: the site's files stay exactly as they were."""
+        """Throw away everything staged: the site's files stay exactly as they were (a folder
+        written `in_place` is emptied again, but for its marker)."""
+        if self.in_place:
+            with refusals(lambda exc: str(self.out_dir)):
+                for name in os.listdir(self._root_str):
+                    if name != MARKER:
+                        _remove_entry(os.path.join(self._root_str, name))
+            self._dirs_made, self._dirs_ok = set(), set()
         shutil.rmtree(os.path.join(self._root_str, STAGING), ignore_errors=True)  # a link: left alone
         self._staging_ready = False
         for folder in reversed(self._made_early):

@@ -196,6 +196,7 @@ def _build(site_dir: Path, options: BuildOptions, folder: OutputFolder, last: La
     plan.texts.clear()  # converted: a cold build need not hold 50,000 bodies' Markdown while it renders
     media_problems = _check_render_problems(plan, renderer, options, plan.changed, state.media_problems)
     folder.create()
+    folder.write_in_place_if_empty()
     try:
         if workers_make_cards and plan.changed is None:  # planned afresh: every page fingerprinted
             pool.fork_ahead(renderer, folder, len(plan.routes))

@@ -110,6 +110,42 @@ def test_a_build_whose_workers_fail_on_one_page_leaves_no_folder_behind(tmp_path
     assert snapshot(out) == before
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_first_build_writes_its_pages_in_place_and_one_that_fails_leaves_the_folder_empty(tmp_path, jobs):
+    # Issue 11: into a folder that holds nothing yet, pages are written straight into their
+    # places (no staging folder, nothing renamed at the end); a build that fails empties it
+    # again. A folder that holds pages still gets them staged.
+    stories = {f"content/articles/s{n:02d}.md": article(f"Story {n}", f"2026-02-{1 + n % 28:02d} 08:00", f"Body {n}.\n")
+               for n in range(60)}
+    site = make_site(tmp_path / "site", stories)
+    out = tmp_path / "out"
+    seen: list[set[str]] = []
+
+    def look(what: str, done: int, total: int) -> None:
+        if what == "pages" and not seen:
+            seen.append(tree(out))
+
+    make_site(site, {"layouts/article.html": "{% extends 'base.html' %}{% block main %}"
+                                             "{% if article.title == 'Story 3' %}{{ article.no_such_field }}{% endif %}"
+                                             "{% endblock %}\n"}, config=None)
+    with pytest.raises(SiteErrors, match="no_such_field"):
+        build(site, BuildOptions(out_dir=out, jobs=jobs), progress=look)
+    assert seen and any(path.endswith("/index.html") for path in seen[0]), "pages were in place while others rendered"
+    assert not any(path.startswith(".broadsheet-staging") for path in seen[0])
+    assert tree(out) == {MARKER}
+    (site / "layouts/article.html").unlink()
+    seen.clear()
+    build(site, BuildOptions(out_dir=out, jobs=jobs), progress=look)
+    assert any(path.endswith("/index.html") for path in seen[0])  # emptied again: in place again
+    assert not any(path.startswith(".broadsheet-staging") for path in seen[0])
+    first = snapshot(out)
+    (site / "content/articles/s07.md").write_text(article("Story 7", "2026-02-08 08:00", "Edited.\n"), encoding="utf-8")
+    seen.clear()
+    build(site, BuildOptions(out_dir=out, jobs=jobs), progress=look)
+    assert any(path.startswith(".broadsheet-staging/") for path in seen[0]), "a folder with pages gets them staged"
+    assert snapshot(out) != first and ".broadsheet-staging" not in tree(out)
+
+
 # --------------------------------------------------------------------------- incremental writing
 
 def test_second_build_writes_nothing(tmp_path):
