@@ -146,6 +146,18 @@ def test_a_first_build_writes_its_pages_in_place_and_one_that_fails_leaves_the_f
     assert snapshot(out) != first and ".broadsheet-staging" not in tree(out)
 
 
+def test_a_folder_written_in_place_is_surveyed_as_it_was_found(tmp_path):
+    # A cold build surveys its output folder (for the fingerprints) while the workers write
+    # the pages in place: a walk then met their temp files, renamed by the time it looked
+    # at them ("...feed.xml.834.bs-tmp went away while the site was being built", once in CI).
+    (tmp_path / "site").mkdir()
+    folder = OutputFolder.claim(tmp_path / "out", tmp_path / "site")
+    folder.write_in_place_if_empty()
+    assert folder.in_place
+    (tmp_path / "out/feed.xml.834.bs-tmp").write_bytes(b"<feed/>")  # a worker's page, half-way
+    assert set(folder.survey()) == {MARKER}
+
+
 # --------------------------------------------------------------------------- incremental writing
 
 def test_second_build_writes_nothing(tmp_path):
