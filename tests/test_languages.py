@@ -219,6 +219,31 @@ def test_issue_12_polish_plurals_take_all_their_forms(tmp_path):
         ["1 artykuł", "2 artykuły", "5 artykułów", "22 artykuły", "1\xa0000 artykułów"]  # and Polish digit groups
 
 
+@pytest.mark.parametrize("tag, zone", [("en", "Europe/London"), ("de", "Europe/Berlin"), ("ar", "Asia/Riyadh"),
+                                       ("en-US", "America/New_York"), ("fa", "Asia/Tehran")])
+def test_issue_11_dates_written_once_read_as_babel_writes_them(tag, zone):
+    # A Language keeps each day and time of day it wrote (a card shows both, 20 us each by
+    # Babel): what it keeps must be what Babel writes for every moment, across a change of
+    # summer time, with and without a zone, at midnight and at 12 and 24 hours.
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+    from babel.dates import format_date, format_time
+    from broadsheet.i18n import Language
+    language = Language(tag, {}, ZoneInfo(zone))
+    moments = [datetime(2025, 3, 29, 22, 0, tzinfo=timezone.utc) + timedelta(minutes=17 * n) for n in range(400)]
+    moments += [datetime(2025, 10, 25, 0, 0) + timedelta(minutes=29 * n) for n in range(200)]
+    for moment in moments * 2:  # (the second time from what it kept)
+        local = moment.astimezone(language.tz) if moment.tzinfo else moment.replace(tzinfo=language.tz)
+        day = format_date(local, "long", locale=language.locale)
+        assert language.date(moment) == day
+        if (local.hour, local.minute) == (0, 0):
+            assert language.date_time(moment) == day
+        else:
+            written = language.date_time(moment)
+            assert day in written and format_time(local, "short", locale=language.locale) in written, written
+            assert (local.tzname() or "") in written
+
+
 def test_issue_12_a_site_overrides_any_message_in_layouts_or_config(tmp_path):
     site = words_site(tmp_path / "site", "de", **{
         "layouts/i18n/de.yaml": "reading_time:\n  one: 'Eine Minute'\n  other: '{count} Minuten'\nlatest_stories: Neueste Meldungen\n",
