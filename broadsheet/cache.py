@@ -46,6 +46,10 @@ them would stay (the state holds none)."""
 KEYED = ("fingerprints", "manifest", "readers", "card_token_by_inputs", "card_token_by_source", "body_index")
 """The state's maps of one entry per page or per source, kept in the key store (read by
 key: an edit reads a few dozen entries of hundreds of thousands), not in the state file."""
+KEYS_APART_FROM = 10_000
+"""Entries of `KEYED` from which a whole save writes the key store in a forked process
+while this one pickles the rest of the state: a cold build's last step, on one core (at
+50,000 articles 363,000 rows, 2.6 s, and the state 2.2 s; at 4,000, 0.17 and 0.13 s)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,10 +453,19 @@ class Cache:
         key store has them: a cold build of 50,000 articles that holds no other reference
         to them frees 150 MB before the rest of the state is pickled."""
         state.generation = f"{time.time_ns()}-{os.getpid()}"
-        self._write_keys(state)
+        apart = self._write_keys_apart(state)
+        if apart is None:
+            self._write_keys(state)
         for name in forget:
             setattr(state, name, {})
-        self._write(self.path, replace(state, **{name: {} for name in KEYED}))
+        temp = self._write_temp(self.path, replace(state, **{name: {} for name in KEYED}))
+        try:
+            if apart is not None:
+                self._keys_written(*apart)
+            os.replace(temp, self.path)  # (after the key store: a state file never names a stamp it does not hold)
+        finally:
+            if temp.exists():
+                temp.unlink()
         self.delta = StateChanges()
         self.delta_path.unlink(missing_ok=True)
         for path in self.folder.glob("*.*"):
@@ -489,6 +502,51 @@ class Cache:
             self.set_aside(self.keys.path, f"the build cache's key store could not be written ({exc})",
                            "the next build rebuilds everything")
 
+    def _write_keys_apart(self, state: CacheState) -> tuple[int, int] | None:
+        """Start writing the key store as `_write_keys` does, in a forked process, when there
+        is much to write (`KEYS_APART_FROM`); return its pid and the read end of the pipe
+        it answers on, for `_keys_written`. None: nothing started (no fork, or little)."""
+        if not hasattr(os, "fork") or sum(len(getattr(state, name)) for name in KEYED) < KEYS_APART_FROM:
+            return None
+        state.key_stamp = f"{time.time_ns()}-{os.getpid()}"
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: write, answer, and leave without running any cleanup
+            code = 1
+            try:
+                gc.disable()  # (no finalizer of the build's objects runs here)
+                os.close(read_end)
+                try:
+                    self.keys.write({name: getattr(state, name) for name in KEYED}, state.key_stamp)
+                    self.keys.close()
+                    answer: tuple[str, str] = ("written", "")
+                except KeyStoreUnreadable as exc:
+                    answer = ("unreadable", str(exc))
+                except BaseException:
+                    import traceback
+                    answer = ("failed", traceback.format_exc())
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(pickle.dumps(answer))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        return pid, read_end
+
+    def _keys_written(self, pid: int, read_end: int) -> None:
+        """Wait for the process `_write_keys_apart` started. When it could not write the
+        store, set the store aside as `_write_keys` does; raise what a bug raised there."""
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        outcome, detail = pickle.loads(data) if data else ("unreadable", "the process writing it ended")
+        if outcome == "failed":
+            raise RuntimeError(f"writing the build cache's key store failed:\n{detail}")
+        if outcome == "unreadable":
+            self.keys.close()
+            self.set_aside(self.keys.path, f"the build cache's key store could not be written ({detail})",
+                           "the next build rebuilds everything")
+
     def read_snapshot(self) -> Any:
         """Return what the last build saw and left (the pipeline's `Snapshot`), or None."""
         try:
@@ -512,6 +570,15 @@ class Cache:
         self.keys.close()
 
     def _write(self, path: Path, value: Any) -> None:
+        temp = self._write_temp(path, value)
+        try:
+            os.replace(temp, path)
+        finally:
+            if temp.exists():
+                temp.unlink()
+
+    def _write_temp(self, path: Path, value: Any) -> Path:
+        """Write `value` into a temp file beside `path`; return it (the caller renames it)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
@@ -524,10 +591,10 @@ class Cache:
                 _Pickler(writer).dump(value)
                 handle.seek(checksum_at)
                 handle.write(writer.crc.to_bytes(CHECKSUM_SIZE, "big"))
-            os.replace(temp, path)
-        finally:
-            if temp.exists():
-                temp.unlink()
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return temp
 
 
 def _inode_of(path: Path) -> int | None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from broadsheet import load
+from broadsheet import cache, load
 from broadsheet.cache import CACHE_DIR
 from broadsheet.load import RACY_NS
 from broadsheet.pipeline import BuildOptions, Session, build, plan_site
@@ -108,6 +108,32 @@ def test_issue_10_unreadable_cache_file_is_set_aside_with_a_note(tmp_path, kind,
     result = run_cli("--site", str(site), env=env)
     assert result.returncode == 0 and "note:" not in result.stderr, result.stderr
     assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean", env=env))
+
+
+@pytest.mark.parametrize("apart", [True, False])
+def test_issue_11_the_key_store_written_apart_is_what_it_is_written_here(tmp_path, monkeypatch, apart):
+    # A whole save of a large state writes the key store in a forked process while the
+    # build pickles the rest of the state (cache.KEYS_APART_FROM): the next builds must
+    # trust it as one written in the build's process, and a store that cannot be written
+    # must be set aside all the same.
+    monkeypatch.setattr(cache, "KEYS_APART_FROM", 0 if apart else 10 ** 9)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    site = news_site(tmp_path / "site", 40, count_paragraphs=30)
+    assert build(site, BuildOptions()).stats.pages_rendered == 70
+    keys, state = cache_file(site, "keys"), cache_file(site, "state")
+    time.sleep(RACY_NS / 1e9 + 0.2)
+    set_bodies(site, range(3, 4), 1, 30)
+    edit = build(site, BuildOptions())
+    assert edit.stats.cache_note is None and edit.stats.pages_rendered == 16  # the article, its listings and feeds
+    assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean"))
+    data = keys.read_bytes()
+    keys.write_bytes(data[:4096] + b"\xa5" * (len(data) - 4096))  # readable stamp, damaged maps
+    state.unlink()  # (planned afresh: the maps are not read, only written)
+    assert build(site, BuildOptions()).stats.pages_rendered == 70
+    assert keys.with_name(keys.name + ".unreadable").exists()
+    after = build(site, BuildOptions())
+    assert after.stats.cache_note == "the build cache's key store is not the one of its state; rebuilding everything"
+    assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean"))
 
 
 def test_issue_11_a_key_store_damaged_past_its_stamp_is_set_aside_mid_build_and_the_site_built_again(tmp_path):
