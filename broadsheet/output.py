@@ -349,13 +349,14 @@ class OutputFolder:
         is still written whole, then renamed, so a build killed half-way leaves whole pages,
         which the next build completes. Only the holder of the folder's `BuildLock` may call
         this (a build waiting for it would find it empty)."""
-        self._collect()  # (a survey under way ends first: it must not walk pages being written)
         with os.scandir(self._root_str) as entries:
-            found = {entry.name: entry.stat(follow_symlinks=False) for entry in entries}
+            found = {entry.name: entry for entry in entries}
         self.in_place = set(found) <= {MARKER}
         if self.in_place:  # what a survey would find, told now: a walk while the workers write meets
             # their pages' temp files, gone by the time it looks at them
-            self._survey = ({name: (stat.st_size, stat.st_mtime_ns) for name, stat in found.items()}, [])
+            self._collect()  # (and a survey under way ends first; in a folder with pages, it goes on)
+            self._survey = ({name: (stat.st_size, stat.st_mtime_ns) for name, stat in
+                             ((name, entry.stat(follow_symlinks=False)) for name, entry in found.items())}, [])
             self._proven = False
 
     def shown(self, out_path: str) -> str:
