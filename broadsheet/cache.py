@@ -458,14 +458,9 @@ class Cache:
             self._write_keys(state)
         for name in forget:
             setattr(state, name, {})
-        temp = self._write_temp(self.path, replace(state, **{name: {} for name in KEYED}))
-        try:
-            if apart is not None:
-                self._keys_written(*apart)
-            os.replace(temp, self.path)  # (after the key store: a state file never names a stamp it does not hold)
-        finally:
-            if temp.exists():
-                temp.unlink()
+        # (renamed into place after the key store is written: a state file never names a stamp it does not hold)
+        self._write(self.path, replace(state, **{name: {} for name in KEYED}),
+                    before_rename=(lambda: self._keys_written(*apart)) if apart else lambda: None)
         self.delta = StateChanges()
         self.delta_path.unlink(missing_ok=True)
         for path in self.folder.glob("*.*"):
@@ -498,9 +493,12 @@ class Cache:
         try:
             self.keys.write({name: getattr(state, name) for name in KEYED}, state.key_stamp)
         except KeyStoreUnreadable as exc:  # the state file written next does not match it: never trusted
-            self.keys.close()
-            self.set_aside(self.keys.path, f"the build cache's key store could not be written ({exc})",
-                           "the next build rebuilds everything")
+            self._keys_not_written(str(exc))
+
+    def _keys_not_written(self, reason: str) -> None:
+        self.keys.close()
+        self.set_aside(self.keys.path, f"the build cache's key store could not be written ({reason})",
+                       "the next build rebuilds everything")
 
     def _write_keys_apart(self, state: CacheState) -> tuple[int, int] | None:
         """Start writing the key store as `_write_keys` does, in a forked process, when there
@@ -543,9 +541,7 @@ class Cache:
         if outcome == "failed":
             raise RuntimeError(f"writing the build cache's key store failed:\n{detail}")
         if outcome == "unreadable":
-            self.keys.close()
-            self.set_aside(self.keys.path, f"the build cache's key store could not be written ({detail})",
-                           "the next build rebuilds everything")
+            self._keys_not_written(detail)
 
     def read_snapshot(self) -> Any:
         """Return what the last build saw and left (the pipeline's `Snapshot`), or None."""
@@ -569,16 +565,9 @@ class Cache:
         self.bodies.close()
         self.keys.close()
 
-    def _write(self, path: Path, value: Any) -> None:
-        temp = self._write_temp(path, value)
-        try:
-            os.replace(temp, path)
-        finally:
-            if temp.exists():
-                temp.unlink()
-
-    def _write_temp(self, path: Path, value: Any) -> Path:
-        """Write `value` into a temp file beside `path`; return it (the caller renames it)."""
+    def _write(self, path: Path, value: Any, before_rename: Callable[[], None] = lambda: None) -> None:
+        """Write `value` into a temp file beside `path`, call `before_rename`, then rename
+        the file into place (or remove it, whatever fails)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
@@ -591,10 +580,11 @@ class Cache:
                 _Pickler(writer).dump(value)
                 handle.seek(checksum_at)
                 handle.write(writer.crc.to_bytes(CHECKSUM_SIZE, "big"))
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-        return temp
+            before_rename()
+            os.replace(temp, path)
+        finally:
+            if temp.exists():
+                temp.unlink()
 
 
 def _inode_of(path: Path) -> int | None:

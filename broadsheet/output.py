@@ -355,8 +355,8 @@ class OutputFolder:
         if self.in_place:  # what a survey would find, told now: a walk while the workers write meets
             # their pages' temp files, gone by the time it looks at them
             self._collect()  # (and a survey under way ends first; in a folder with pages, it goes on)
-            self._survey = ({name: (stat.st_size, stat.st_mtime_ns) for name, stat in
-                             ((name, entry.stat(follow_symlinks=False)) for name, entry in found.items())}, [])
+            marker = found[MARKER].stat(follow_symlinks=False) if MARKER in found else None
+            self._survey = ({MARKER: (marker.st_size, marker.st_mtime_ns)} if marker else {}, [])
             self._proven = False
 
     def shown(self, out_path: str) -> str:
@@ -620,14 +620,7 @@ class OutputFolder:
                 self._make_staging(staging)
             self._staged_count += 1
             temp = os.path.join(staging, f"{os.getpid()}-{self._staged_count}")
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-            except OSError:
-                os.unlink(temp)  # a full disk: no half page left behind
-                raise
-            stat = os.stat(temp)
+            stat = _write_new_file(temp, data)
         return Staged(out_path, temp, stat.st_size, stat.st_mtime_ns)
 
     def _write_in_place(self, out_path: str, path: str, data: bytes) -> Staged:
@@ -637,11 +630,8 @@ class OutputFolder:
                 os.makedirs(parent, exist_ok=True)  # (another worker may make it at the same time)
                 self._dirs_made.add(parent)
             temp = f"{path}.{os.getpid()}{TEMP_SUFFIX}"  # (renamed once whole: a killed build leaves no half page)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            stat = _write_new_file(temp, data)
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                stat = os.stat(temp)
                 os.replace(temp, path)
             except OSError:
                 os.unlink(temp)
@@ -774,6 +764,19 @@ class OutputFolder:
                 if os.path.lexists(temp):
                     os.unlink(temp)
         return True
+
+
+def _write_new_file(path: str, data: bytes) -> os.stat_result:
+    """Create `path` (never through a link, never over a file) holding `data`; return its
+    stat. A write that fails (a full disk) leaves no half file behind."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError:
+        os.unlink(path)
+        raise
+    return os.stat(path)
 
 
 def _remove_entry(path: str) -> None:
