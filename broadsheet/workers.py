@@ -9,6 +9,7 @@ build's, and a worker dies with its build.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -112,12 +113,22 @@ class WorkerPool:
         # Ctrl-C (and SIGTERM) are held back while the workers are forked (Ctrl-C goes to the
         # whole process group): a worker interrupted half-way through starting can hang the build.
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        # The workers' garbage collector leaves alone what they inherit (`gc.freeze`, as
+        # Python's documentation advises before a fork): its passes would write to every
+        # inherited object, copying each page of the build's memory into each worker. This
+        # process takes its objects back at once, unless they were frozen already (a large
+        # cache's state, `cache.FREEZE_MIN`).
+        freezing = gc.get_freeze_count() == 0
+        if freezing:
+            gc.freeze()
         try:
             return context.Pool(self.jobs, initializer=_ignore_interrupts, initargs=(os.getpid(),))
         except BaseException:
             _WORKER = None
             raise
         finally:
+            if freezing:
+                gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def fork_ahead(self, renderer: Renderer, folder: OutputFolder, count: int) -> None:

@@ -230,3 +230,28 @@ def test_issue_10_workers_of_a_killed_build_stop_at_once_and_silently(tmp_path):
     assert code == 0, err
     assert "waiting" not in err and time.monotonic() - started < 60
     assert snapshot(site / "output") == clean_build(site, tmp_path, "clean"), "the next build completes the site"
+
+
+def _frozen_objects(_item: int) -> int:
+    import gc
+    return gc.get_freeze_count()
+
+
+def test_issue_11_forked_workers_leave_what_they_inherit_to_the_collector_frozen():
+    """A worker's garbage collector does not walk (and so copy) the build's memory it was
+    forked with; the build takes its own objects back, and keeps frozen what was frozen."""
+    import gc
+
+    from broadsheet.workers import PARALLEL_MIN, WorkerPool
+
+    assert gc.get_freeze_count() == 0
+    inherited = [{"n": n} for n in range(1000)]  # the build's objects at the fork
+    in_workers = list(WorkerPool(2).map_sources(_frozen_objects, list(range(PARALLEL_MIN))))
+    assert min(in_workers) >= len(inherited) and gc.get_freeze_count() == 0
+    gc.freeze()  # as a large cache's state is, when loaded
+    try:
+        frozen = gc.get_freeze_count()
+        list(WorkerPool(2).map_sources(_frozen_objects, list(range(PARALLEL_MIN))))
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
