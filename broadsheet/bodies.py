@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from .digest import text_digest
 from .errors import LineCounter, Problem, SourceLoc, error, positional_reduce, warning
@@ -94,8 +94,17 @@ class Recent(OrderedDict):
 MEMO_SIZE = 512
 """Bodies and feed entries a build keeps at hand."""
 SPILL_AT = 256
-"""A build converting more bodies than this puts them in the store as they come, rather
-than holding them all (a cold build of 10,000 articles would hold hundreds of megabytes)."""
+"""A build converting more bodies than this puts them in the store as they are converted
+(by the workers that convert them), rather than holding them all (a cold build of 10,000
+articles would hold hundreds of megabytes)."""
+
+
+def map_in_chunks(function: Callable[[list], list], items: Iterable, size: int = 32) -> Iterator:
+    """The `map_fn` of `Bodies.convert_all` in this process: `function` over lists of
+    `size` items, one result per item."""
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield from function(items[start:start + size])
 
 
 class BodyRecords(Mapping[str, Any]):
@@ -148,7 +157,6 @@ class Bodies:
         """Bodies converted by this build and not yet in the store (the cache stores them)."""
         self.fresh_paths: set[str] = set()
         """Every source whose body this build converted."""
-        self._unsaved: dict[str, Body] = {}
         self._loaded = Recent(MEMO_SIZE)
         self._md: MarkdownRenderer | None = None
 
@@ -169,10 +177,14 @@ class Bodies:
         return sorted(src_path for src_path in self.fresh_paths
                       if self.info[src_path].digest != self.records[src_path].body_digest)
 
-    def convert_all(self, map_fn: Callable, convert: Callable[[str], Body], changed: set[str] | None,
+    def convert_all(self, map_fn: Callable, convert: Callable[[list[str]], list[Body]],
+                    convert_and_store: Callable[[list[str]], list[BodyInfo]], changed: set[str] | None,
                     known_link_world: str | None) -> int:
-        """Convert every body to HTML with `map_fn(convert, src_paths)`, reusing still-valid
-        bodies of a previous build; return how many were converted (see `Renderer.render_bodies`)."""
+        """Convert every body to HTML, reusing still-valid bodies of a previous build; return
+        how many were converted (see `Renderer.render_bodies`). `map_fn(function, src_paths)`
+        yields one result per source, `function` taking a list of them: `convert`, or when
+        there are many, `convert_and_store` (the workers put the bodies in the store
+        themselves, and this process takes in only what it keeps of each)."""
         todo = []
         if changed is not None and known_link_world:
             self.resolver.link_world = known_link_world  # the structure, hence every URL, is the previous build's
@@ -192,10 +204,14 @@ class Bodies:
                 self.info[src_path] = known
             else:
                 todo.append(src_path)
-        spill = self.body_store is not None and len(todo) > SPILL_AT
-        for src_path, body in zip(todo, map_fn(convert, todo)):
-            self._keep_fresh(src_path, body, spill)
-        self._spill()
+        if self.body_store is not None and len(todo) > SPILL_AT:
+            self.body_store.open_for_writing()
+            for src_path, info in zip(todo, map_fn(convert_and_store, todo)):
+                self.fresh_paths.add(src_path)
+                self.info[src_path] = info
+        else:
+            for src_path, body in zip(todo, map_fn(convert, todo)):
+                self._keep_fresh(src_path, body)
         for info in self.info.flagged_values() if isinstance(self.info, StoredMap) else self.info.values():
             self.problems.extend(info.problems)
         return len(todo)
@@ -204,20 +220,18 @@ class Bodies:
         """Convert the body of one source (reading its text when this build has not kept it)."""
         return self.render_body(self.source(src_path))
 
-    def _keep_fresh(self, src_path: str, body: Body, spill: bool = False) -> None:
+    def convert_and_store(self, src_paths: list[str]) -> list[BodyInfo]:
+        """Convert the bodies of `src_paths` and put them in the store in one transaction;
+        return what a build keeps of each (a store that fails loses them: each is converted
+        again when a page needs it)."""
+        bodies = {src_path: self.convert(src_path) for src_path in src_paths}
+        self.body_store.put(bodies, forget=set())
+        return [BodyInfo.of(body) for body in bodies.values()]
+
+    def _keep_fresh(self, src_path: str, body: Body) -> None:
         self.fresh_paths.add(src_path)
         self.info[src_path] = BodyInfo.of(body)
-        if spill:
-            self._unsaved[src_path] = body
-            if len(self._unsaved) >= SPILL_AT:
-                self._spill()
-        else:
-            self.fresh[src_path] = body
-
-    def _spill(self) -> None:
-        if self._unsaved:
-            self.body_store.put(self._unsaved, forget=set())
-            self._unsaved = {}
+        self.fresh[src_path] = body
 
     def __getitem__(self, src_path: str) -> Rendered:
         """Return a body's HTML (kept at hand for the next few pages that show it)."""

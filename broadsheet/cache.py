@@ -232,6 +232,15 @@ class BodyStore:
                 MemoryError):
             return None  # damaged: the caller renders the body again (and stores it anew)
 
+    def open_for_writing(self) -> None:
+        """Open the store to write to it now: before forked workers write to it, each with a
+        connection of its own, a store SQLite refuses is set aside here, once."""
+        if self.usable:
+            try:
+                self._connect(writing=True).execute("SELECT 1 FROM bodies LIMIT 1").fetchall()
+            except sqlite3.Error as exc:
+                self._fail(exc)
+
     def put(self, bodies: dict[str, Any], forget: set[str]) -> None:
         """Store `bodies` (src_path → body with a `digest`) and drop those of `forget`, in
         one transaction (all or nothing, whatever interrupts it)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .bodies import MEMO_SIZE, SPILL_AT, Bodies, Body, BodyInfo, BodyRecords, Recent  # noqa: F401 (SPILL_AT: tests read it here)
+from .bodies import MEMO_SIZE, SPILL_AT, Bodies, Body, BodyInfo, BodyRecords, Recent, map_in_chunks  # noqa: F401 (SPILL_AT: tests read it here)
 from .errors import Problem
 from .fingerprint import Fingerprints
 from .links import LinkResolver
@@ -107,19 +107,25 @@ class Renderer:
 
     # Pass A ---------------------------------------------------------------
 
-    def render_bodies(self, map_fn: Callable = map, changed: set[str] | None = None) -> int:
+    def render_bodies(self, map_fn: Callable = map_in_chunks, changed: set[str] | None = None) -> int:
         """Convert every body to HTML, reusing still-valid bodies of a previous build.
 
-        `map_fn(convert, sources)` does the conversion (the pipeline passes a process
-        pool's map for a cold build). `changed`, when given, is every source whose bytes
+        `map_fn(function, sources)` does the conversion, `function` taking a list of sources
+        and `map_fn` yielding one result per source (the pipeline passes a process pool's
+        map for a cold build). `changed`, when given, is every source whose bytes
         changed since the previous build, the site's structure being the same: the other
         bodies are taken from it as they are. Return how many bodies were converted.
         """
-        return self.bodies.convert_all(map_fn, self.convert, changed, self.known_link_world)
+        return self.bodies.convert_all(map_fn, self.convert, self.convert_and_store, changed, self.known_link_world)
 
-    def convert(self, src_path: str) -> Body:
-        """Convert the body of one source (run in forked workers by a cold build)."""
-        return self.bodies.convert(src_path)
+    def convert(self, src_paths: list[str]) -> list[Body]:
+        """Convert the bodies of some sources (run in forked workers by a large build)."""
+        return [self.bodies.convert(src_path) for src_path in src_paths]
+
+    def convert_and_store(self, src_paths: list[str]) -> list[BodyInfo]:
+        """Convert the bodies of some sources and put them in the body store (run in forked
+        workers by a cold build): return what the build keeps of each."""
+        return self.bodies.convert_and_store(src_paths)
 
     def changed_while_building(self) -> list[str]:
         """Return the sources whose body this build converted from other bytes than it planned with."""

@@ -63,8 +63,11 @@ def _ignore_interrupts(build_pid: int) -> None:
         os._exit(1)
 
 
-def _render_body(src_path: str):
-    return _WORKER[0].convert(src_path)
+def _convert_bodies(call: tuple[str, list[str]]) -> list:
+    """Run the renderer's method named `call[0]` on the sources `call[1]` (`convert` or
+    `convert_and_store`: a bound method would pickle its renderer)."""
+    method, src_paths = call
+    return getattr(_WORKER[0], method)(src_paths)
 
 
 def _render_page_chunk(routes: list[Route]) -> tuple[list[Staged], list[Problem]]:
@@ -89,20 +92,26 @@ class WorkerPool:
         return "fork" in multiprocessing.get_all_start_methods()
 
     def _run(self, renderer: Renderer, folder: OutputFolder | None, function: Callable, items: list,
-             what: str, sizes: list[int] | None = None, meanwhile: Callable[[], None] = lambda: None) -> Iterator:
+             what: str, sizes: list[int] | None = None, meanwhile: Callable[[], None] = lambda: None,
+             chunk: int | None = None) -> Iterator:
         """Map `function` over `items` in forked workers, in order, reporting progress; yield
         each result as it arrives (the caller need not hold them all). `meanwhile` is called
-        once the workers have the items, before the first result is taken."""
+        once the workers have the items, before the first result is taken. A worker takes
+        `chunk` items at a time (by default, `chunk_size`)."""
         global _WORKER
         pool, self._ahead = self._ahead or self._fork(renderer, folder), None
         try:
-            chunk = max(1, min(len(items) // (self.jobs * 8), MAX_CHUNK))
+            chunk = chunk or self.chunk_size(len(items))
             with pool:
                 results = pool.imap(function, items, chunksize=chunk)
                 meanwhile()
                 yield from self._reported(results, what, len(items), sizes)
         finally:
             _WORKER = None
+
+    def chunk_size(self, count: int) -> int:
+        """Items a worker takes at a time, of `count`: eight chunks a worker at least."""
+        return max(1, min(count // (self.jobs * 8), MAX_CHUNK))
 
     def _fork(self, renderer: Renderer, folder: OutputFolder | None):
         """Start the workers, each inheriting `renderer` and `folder` as they are now."""
@@ -170,12 +179,21 @@ class WorkerPool:
         return self._run(None, None, function, items, "sources")
 
     def map_for(self, renderer: Renderer) -> Callable:
-        """Return a `map` for `Renderer.render_bodies`: parallel when there is enough to do."""
-        def map_bodies(function: Callable, items) -> list:
+        """Return a `map` for `Renderer.render_bodies`: `function` (a method of `renderer`
+        taking a list of sources) over chunks of `items`, one result per item; parallel
+        when there is enough to do."""
+        def map_bodies(function: Callable, items) -> Iterator:
             items = list(items)
-            if not self.can_fork(len(items)):  # a rebuild converts a handful: no workers
-                return self._here(function, items, "Markdown")
-            return self._run(renderer, None, _render_body, items, "Markdown")
+            forked = self.can_fork(len(items))  # (a rebuild converts a handful: no workers)
+            size = self.chunk_size(len(items)) if forked else MAX_CHUNK
+            chunks = [items[start:start + size] for start in range(0, len(items), size)]
+            sizes = [len(chunk) for chunk in chunks]
+            if forked:
+                results = self._run(renderer, None, _convert_bodies, [(function.__name__, chunk) for chunk in chunks],
+                                    "Markdown", sizes, chunk=1)
+            else:
+                results = self._here(function, chunks, "Markdown", sizes)
+            return (result for chunk_results in results for result in chunk_results)
         return map_bodies
 
     def render_pages(self, renderer: Renderer, folder: OutputFolder, routes: list[Route],

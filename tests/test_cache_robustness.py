@@ -110,6 +110,29 @@ def test_issue_10_unreadable_cache_file_is_set_aside_with_a_note(tmp_path, kind,
     assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean", env=env))
 
 
+@pytest.mark.parametrize("damage", ["garbage", "late-pages"])
+def test_issue_11_a_store_refused_while_workers_write_their_bodies_to_it_is_set_aside_with_a_note(tmp_path, damage):
+    # Every body of 300 converted again (more than bodies.SPILL_AT): the workers put them in
+    # the store themselves, each with a connection of its own, into a store damaged since
+    # the last build (late-pages: SQLite notices only when a worker writes).
+    site = news_site(tmp_path / "site", 300, count_paragraphs=30)
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    assert run_cli("--site", str(site), env=env).returncode == 0
+    path = cache_file(site, "store")
+    data = path.read_bytes()
+    path.write_bytes({"garbage": b"\x00\xffnot a cache file at all\n" * 300,
+                      "late-pages": data[:4096] + b"\xa5" * (len(data) - 4096)}[damage])
+    set_bodies(site, range(300), 2, 30)
+    result = run_cli("--site", str(site), env=env)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert f"{path.name} set aside as {path.name}.unreadable" in result.stderr, result.stderr
+    assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean", env=env))
+    set_bodies(site, range(1, 300, 7), 3, 30)  # the next build trusts the store this one wrote
+    result = run_cli("--site", str(site), env=env)
+    assert result.returncode == 0 and "note:" not in result.stderr, result.stderr
+    assert_same_output(snapshot(site / "output"), clean_tree(site, tmp_path / "clean", env=env))
+
+
 @pytest.mark.parametrize("apart", [True, False])
 def test_issue_11_the_key_store_written_apart_is_what_it_is_written_here(tmp_path, monkeypatch, apart):
     # A whole save of a large state writes the key store in a forked process while the
