@@ -331,9 +331,9 @@ def section_of(rel: str) -> str | None:
 
 
 def load_source(content: Path, rel: str, stat: os.stat_result, previous: SourceEntry | None, config: SiteConfig,
-                now_ns: int) -> tuple[SourceEntry, str | None]:
+                now_ns: int, keep_text: bool = True) -> tuple[SourceEntry, str | None]:
     """Load one Markdown file: return its entry and its body text (None when the previous
-    entry still holds: same stat signature, or same bytes)."""
+    entry still holds: same stat signature, or same bytes; or when not `keep_text`)."""
     signature = stat_signature(stat, now_ns)
     if _holds(previous, signature):
         return previous, None
@@ -344,7 +344,7 @@ def load_source(content: Path, rel: str, stat: os.stat_result, previous: SourceE
         return SourceEntry(digest, previous.record, previous.problems, signature), None
     src_path = f"content/{rel}"
     record, found, text = _parse_source(data, src_path, section_of(rel), digest, config)
-    return SourceEntry(digest, record, tuple(found), signature), text
+    return SourceEntry(digest, record, tuple(found), signature), text if keep_text else None
 
 
 def _holds(previous: SourceEntry | None, signature: tuple | None) -> bool:
@@ -381,7 +381,7 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
     parsed: dict[str, Any] = {}
     texts: dict[str, str] = {}
     articles, authors, pages, assets = [], [], [], {}
-    kept = 0
+    kept = planned = 0
     files, walk_problems = walked or walk(content)
     site_problems += walk_problems
     markdown: list[tuple[str, str, SourceEntry | None, tuple]] = []
@@ -404,7 +404,12 @@ def load_records(site_dir: Path, config: SiteConfig, known: Mapping[str, SourceE
             continue
         previous = known.get(src_path)
         held = previous if _holds(previous, stat_signature(stat, now_ns)) else None
-        markdown.append((src_path, section, held, (content, rel, stat, previous, config, now_ns)))
+        # A text the budget will not keep is not sent back by a worker (50,000 bodies, 300 MB):
+        # the files' sizes, in order, say which ones it will keep.
+        keep_text = planned < TEXT_BUDGET
+        if held is None and keep_text:
+            planned += stat.st_size
+        markdown.append((src_path, section, held, (content, rel, stat, previous, config, now_ns, keep_text)))
     # An entry that holds is kept as it is, here: a worker would send back a copy of it, which
     # the next save would take for a changed entry. The others are read by `map_sources`.
     read = iter(map_sources(_load_one, [item for _, _, held, item in markdown if held is None]))

@@ -1132,6 +1132,33 @@ def test_parallel_cold_build_equals_serial(tmp_path, monkeypatch):
     assert_same_output(snapshot(tmp_path / "two"), snapshot(tmp_path / "one"))
 
 
+def test_issue_11_workers_send_back_only_the_texts_the_load_keeps(tmp_path, monkeypatch):
+    # A cold build's workers read every source; the Markdown bodies past load.TEXT_BUDGET
+    # (the files' sizes, in order) stay in the workers: the build would drop them.
+    from broadsheet import load
+    from broadsheet.config import load_config
+    from broadsheet.workers import WorkerPool
+
+    count = 120
+    site = make_site(tmp_path / "site", {f"content/articles/a{i:03d}.md": article(
+        f"Story {i}", "2026-03-10 08:00", f"Body {i}. " + "Words of the story. " * 40) for i in range(count)})
+    sizes = [(site / f"content/articles/a{i:03d}.md").stat().st_size for i in range(count)]
+    monkeypatch.setattr(load, "TEXT_BUDGET", sum(sizes[:30]))
+    config, _ = load_config(site)
+    sent = []
+
+    def recorded(function, items):
+        for result in WorkerPool(2).map_sources(function, items):
+            sent.append(result[1])
+            yield result
+
+    loaded = load.load_records(site, config, map_sources=recorded)
+    assert len(sent) == count and all(text is not None for text in sent[:30])
+    assert all(text is None for text in sent[30:])
+    assert sorted(loaded.texts) == [f"content/articles/a{i:03d}.md" for i in range(30)]
+    assert all(loaded.texts[path].startswith("Body ") for path in loaded.texts)
+
+
 # The no-op shortcut ----------------------------------------------------------------
 #
 # A build whose inputs all have the stat signatures the last build recorded, and whose
