@@ -10,7 +10,6 @@ out of the output folder. Imports only `errors`.
 
 from __future__ import annotations
 
-import bisect
 import errno
 import os
 import pickle
@@ -18,6 +17,7 @@ import shutil
 import stat as stat_module
 import time
 import weakref
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,18 +249,20 @@ def _folders_of(files: Iterable[str]) -> set[str]:
     return folders
 
 
-def _names_in(folder: str, paths: list[str]) -> frozenset[str]:
-    """Return the names of the entries of `folder` that `paths` (sorted) make."""
-    if not folder:
-        return frozenset(path.partition("/")[0] for path in paths)
-    prefix = folder + "/"
-    names = set()
-    for index in range(bisect.bisect_left(paths, prefix), len(paths)):
-        path = paths[index]
-        if not path.startswith(prefix):
-            break
-        names.add(path[len(prefix):].partition("/")[0])
-    return frozenset(names)
+def _names_by_folder(paths: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Return the names of the entries that `paths` (files in the output folder) make in
+    each folder holding one ('' the folder itself), in one pass over them."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        found[folder].add(name)
+        while folder:  # and each folder in its own, up to the first one already there
+            parent, _, name = folder.rpartition("/")
+            if name in found[parent]:
+                break
+            found[parent].add(name)
+            folder = parent
+    return {folder: frozenset(names) for folder, names in found.items()}
 
 
 class OutputFolder:
@@ -563,13 +565,13 @@ class OutputFolder:
             todo.update(folder for folder, proof in folders.items() if type(proof) is not tuple)
         else:
             folders, todo = {}, _folders_of(files)
-        paths: list[str] | None = None
+        names: dict[str, frozenset[str]] | None = None
         for folder in todo:
             proof = self._folder_times(folder)
             if proof is None:
-                if paths is None:
-                    paths = sorted(files)
-                proof = _names_in(folder, paths)
+                if names is None:
+                    names = _names_by_folder(files)
+                proof = names.get(folder, frozenset())
             folders[folder] = proof
         return FolderState(files, folders)
 
@@ -577,7 +579,7 @@ class OutputFolder:
         """Return (mtime_ns, ctime_ns) of a folder, or None when it changed after this build
         began (less RACY_NS: a change within one tick of the clock may leave its times as they were)."""
         try:
-            stat = os.lstat(os.path.join(self._root_str, folder) if folder else self._root_str)
+            stat = os.lstat(f"{self._root_str}/{folder}" if folder else self._root_str)
         except OSError:
             return None
         if max(stat.st_ctime_ns, stat.st_mtime_ns) >= self.claimed_ns - RACY_NS:
