@@ -27,6 +27,11 @@ of kernel time (the allocator passes over every inode freed in the last minutes,
 7,100 files spent 2-3 s more at 4,000 articles. Each build's CPU time, and the kernel's
 share of it, is reported with it.
 
+--cold-only times the floor and the cold build alone, --runs rounds at every size, the
+engines taking turns round by round (the order swapped every other round), each cold build
+into a new folder; its table gives the median of each run's cold / floor. Use it to compare
+engines: the machine's speed drifts over the minutes that one engine's cold builds take.
+
 --rebuilds-only times the no-op and the edits alone, on the working sites an earlier run
 left (a 50,000-article cold build and floor are minutes each), the engines taking turns
 run by run (edits numbered from 101, so each is a new text). With --watch, a
@@ -329,6 +334,42 @@ def rebuild_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def cold_turns(size: int, runs: int, work: Path, engines: list[Path], labels: list[str]) -> list[dict]:
+    """Time the floor and the cold build of each engine `runs` times, the engines taking
+    turns round by round (the order swapped every other round), each cold build into a new
+    output folder: an engine's cold builds are not all measured in the same minutes, on a
+    machine whose speed, and kernel's share, drift by more than the change compared."""
+    results = []
+    for engine, label in zip(engines, labels):
+        results.append({"size": size, "engine_label": label, "engine_commit": describe_engine(engine),
+                        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                        "site": prepare_site(size, work, label), "floors": [], "cold": []})
+    for round_ in range(runs):
+        print(f"{size}: round {round_ + 1} of {runs}…", file=sys.stderr)
+        for engine, result in list(zip(engines, results))[::1 if round_ % 2 == 0 else -1]:
+            site, out = result["site"], work / f"out-{size}-{result['engine_label']}"
+            result["floors"].append(floor(engine, site, "ours"))
+            set_aside(out, work)
+            set_aside(site / ".cache", work)
+            result["cold"].append(run_build(engine, site, out))
+    for result in results:
+        result["site"] = str(result["site"])
+        result["load_average"] = os.getloadavg()[0]
+    return results
+
+
+def cold_table(results: list[dict]) -> str:
+    lines = ["| articles | engine | runs | Markdown floor (1 core) | cold build | cold / floor (median of the runs') "
+             "| cold build's CPU (kernel) | peak RSS (build / worker) |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        ratios = [run["wall"] / floor_seconds for run, floor_seconds in zip(r["cold"], r["floors"])]
+        lines.append(f"| {r['size']:,} | {engine_name(r)} | {len(r['cold'])} | {statistics.median(r['floors']):.2f} s "
+                     f"| {median(r['cold'], 'wall'):.2f} s | {statistics.median(ratios):.2f} "
+                     f"| {median(r['cold'], 'cpu'):.1f} s ({median(r['cold'], 'kernel'):.1f} s) "
+                     f"| {max(run['rss'] for run in r['cold']):.0f} / {max(run['worker_rss'] for run in r['cold']):.0f} MB |")
+    return "\n".join(lines)
+
+
 def table(results: list[dict]) -> str:
     engines = len({r["engine_label"] for r in results}) > 1
     lines = ["| articles | " + ("engine | " if engines else "") + "Markdown floor (1 core) | cold build | cold / floor "
@@ -379,6 +420,9 @@ def main() -> int:
     parser.add_argument("--rebuilds-only", action="store_true",
                         help="time only the no-op and the edits, on the working sites an earlier run built, "
                              "the engines taking turns run by run")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="time only the floor and the cold build, the engines taking turns round by round "
+                             "(--runs rounds at every size)")
     parser.add_argument("--watch", action="store_true",
                         help="with --rebuilds-only: a `build.py watch` of each engine answers the builds timed")
     args = parser.parse_args()
@@ -404,6 +448,15 @@ def measure(args: argparse.Namespace, engines: list[Path], labels: list[str], re
         print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
               f"load average at the end {os.getloadavg()[0]:.2f}")
         print(rebuild_table(results))
+        return 0
+    if args.cold_only:
+        for size in (int(s) for s in args.sizes.split(",")):
+            results.extend(cold_turns(size, args.runs, args.work, engines, labels))
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=2))
+        print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+              f"load average at the end {os.getloadavg()[0]:.2f}")
+        print(cold_table(results))
         return 0
     for size in (int(s) for s in args.sizes.split(",")):
         for engine, label in zip(engines, labels):
