@@ -440,23 +440,19 @@ def main() -> int:
 
 
 def measure(args: argparse.Namespace, engines: list[Path], labels: list[str], results: list[dict]) -> int:
-    if args.rebuilds_only:
+    if args.rebuilds_only or args.cold_only:  # (the engines taking turns: every engine at once, size by size)
+        if args.rebuilds_only:
+            series, shown = lambda size: rebuilds(size, args.runs, args.work, engines, labels, watch=args.watch), \
+                rebuild_table
+        else:
+            series, shown = lambda size: cold_turns(size, args.runs, args.work, engines, labels), cold_table
         for size in (int(s) for s in args.sizes.split(",")):
-            results.extend(rebuilds(size, args.runs, args.work, engines, labels, watch=args.watch))
+            results.extend(series(size))
             if args.json:
                 args.json.write_text(json.dumps(results, indent=2))
         print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
               f"load average at the end {os.getloadavg()[0]:.2f}")
-        print(rebuild_table(results))
-        return 0
-    if args.cold_only:
-        for size in (int(s) for s in args.sizes.split(",")):
-            results.extend(cold_turns(size, args.runs, args.work, engines, labels))
-            if args.json:
-                args.json.write_text(json.dumps(results, indent=2))
-        print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-              f"load average at the end {os.getloadavg()[0]:.2f}")
-        print(cold_table(results))
+        print(shown(results))
         return 0
     for size in (int(s) for s in args.sizes.split(",")):
         for engine, label in zip(engines, labels):
