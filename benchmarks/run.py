@@ -353,7 +353,7 @@ def cold_turns(size: int, runs: int, work: Path, engines: list[Path], labels: li
             set_aside(site / ".cache", work)
             result["cold"].append(run_build(engine, site, out))
     for result in results:
-        result["site"] = str(result["site"])
+        del result["site"]  # (a path of this machine: not for results kept in the repository)
         result["load_average"] = os.getloadavg()[0]
     return results
 
