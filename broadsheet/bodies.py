@@ -99,12 +99,21 @@ SPILL_AT = 256
 articles would hold hundreds of megabytes)."""
 
 
-def map_in_chunks(function: Callable[[list], list], items: Iterable, size: int = 32) -> Iterator:
+CONVERTED_TOGETHER = 32
+"""Bodies converted in this process at a time (`map_in_chunks`): when they are many, the
+store takes each such chunk in one transaction."""
+
+
+def chunked(items: list, size: int) -> list[list]:
+    """Cut `items` into lists of `size` (the last one shorter), in order."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def map_in_chunks(function: Callable[[list], list], items: Iterable, size: int = CONVERTED_TOGETHER) -> Iterator:
     """The `map_fn` of `Bodies.convert_all` in this process: `function` over lists of
     `size` items, one result per item."""
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield from function(items[start:start + size])
+    for chunk in chunked(list(items), size):
+        yield from function(chunk)
 
 
 class BodyRecords(Mapping[str, Any]):

@@ -15,6 +15,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from .bodies import CONVERTED_TOGETHER, chunked
 from .errors import Problem
 from .output import OutputFolder, Staged
 
@@ -185,8 +186,7 @@ class WorkerPool:
         def map_bodies(function: Callable, items) -> Iterator:
             items = list(items)
             forked = self.can_fork(len(items))  # (a rebuild converts a handful: no workers)
-            size = self.chunk_size(len(items)) if forked else MAX_CHUNK
-            chunks = [items[start:start + size] for start in range(0, len(items), size)]
+            chunks = chunked(items, self.chunk_size(len(items)) if forked else CONVERTED_TOGETHER)
             sizes = [len(chunk) for chunk in chunks]
             if forked:
                 results = self._run(renderer, None, _convert_bodies, [(function.__name__, chunk) for chunk in chunks],
@@ -207,7 +207,7 @@ class WorkerPool:
                                 meanwhile)
         else:
             meanwhile()
-            chunks = [routes[i:i + PAGES_PER_STEP] for i in range(0, len(routes), PAGES_PER_STEP)]
+            chunks = chunked(routes, PAGES_PER_STEP)
             results = self._here(lambda chunk: renderer.render_routes(
                 chunk, lambda output: folder.stage_bytes(output.out_path, output.data)),
                 chunks, "pages", [len(c) for c in chunks])
