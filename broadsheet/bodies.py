@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, MutableMapping
 
 from .digest import text_digest
 from .errors import LineCounter, Problem, SourceLoc, error, positional_reduce, warning
@@ -122,25 +122,132 @@ class BodyRecords(Mapping[str, Any]):
     asked for (a rebuild from the cache reads only the few it needs)."""
 
     def __init__(self, site: Site):
-        self._articles = {a.src_path: a for a in site.articles}
+        self._articles, self._positions = site.articles, site.article_positions()
         self._others = {a.record.src_path: a.record for a in site.authors.values() if a.record}
         self._others.update({a.record.src_path: a.record for edition in site.editions.values()
                              for a in edition.profiles.values()})
         self._others.update({p.src_path: p for p in site.pages})
 
     def __getitem__(self, src_path: str) -> Any:
-        article = self._articles.get(src_path)
-        return article.record if article is not None else self._others[src_path]
+        position = self._positions.get(src_path)
+        return self._articles[position].record if position is not None else self._others[src_path]
 
     def __contains__(self, src_path: object) -> bool:
-        return src_path in self._articles or src_path in self._others
+        return src_path in self._positions or src_path in self._others
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._articles
+        yield from self._positions
         yield from self._others
 
     def __len__(self) -> int:
-        return len(self._articles) + len(self._others)
+        return len(self._positions) + len(self._others)
+
+
+class BodyIndex(MutableMapping[str, BodyInfo]):
+    """src_path → `BodyInfo` of every body, in memory (a watch's, the preview's, a cold
+    build's), knowing those with problems to report (`flagged_values`) without looking at
+    the others. Its `layer()` is a map over it with changes of its own, as `StoredMap.layer`
+    is over the cache's store: a build's work leaves the index it started from as it was,
+    until `fold` writes the layer into it in place."""
+
+    def __init__(self, items: Mapping[str, BodyInfo] | None = None):
+        self._items: dict[str, BodyInfo] = dict(items or {})
+        self._flagged = {src_path for src_path, info in self._items.items() if info.problems}
+
+    def layer(self) -> BodyIndexLayer:
+        return BodyIndexLayer(self)
+
+    def fold(self, layer: BodyIndexLayer) -> None:
+        """Write the changes of a layer of this index into it."""
+        for src_path, info in layer.changes.items():
+            if info is None:
+                self.pop(src_path, None)
+            else:
+                self[src_path] = info
+
+    def flagged_values(self) -> list[BodyInfo]:
+        """Return the bodies with problems to report."""
+        return [self._items[src_path] for src_path in sorted(self._flagged)]
+
+    def __getitem__(self, src_path: str) -> BodyInfo:
+        return self._items[src_path]
+
+    def __setitem__(self, src_path: str, info: BodyInfo) -> None:
+        self._items[src_path] = info
+        if info.problems:
+            self._flagged.add(src_path)
+        else:
+            self._flagged.discard(src_path)
+
+    def __delitem__(self, src_path: str) -> None:
+        del self._items[src_path]
+        self._flagged.discard(src_path)
+
+    def __contains__(self, src_path: object) -> bool:
+        return src_path in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class BodyIndexLayer(MutableMapping[str, BodyInfo]):
+    """A `BodyIndex` with changes of its own (`BodyIndex.layer`)."""
+
+    def __init__(self, under: BodyIndex):
+        self.under = under
+        self.changes: dict[str, BodyInfo | None] = {}
+        """src_path → its body set by this layer, or None: removed."""
+
+    def get(self, src_path: str, default: Any = None) -> Any:
+        if src_path in self.changes:
+            info = self.changes[src_path]
+            return default if info is None else info
+        return self.under.get(src_path, default)
+
+    def __getitem__(self, src_path: str) -> BodyInfo:
+        info = self.get(src_path)
+        if info is None:
+            raise KeyError(src_path)
+        return info
+
+    def __contains__(self, src_path: object) -> bool:
+        return self.get(src_path) is not None  # type: ignore[arg-type]
+
+    def __setitem__(self, src_path: str, info: BodyInfo) -> None:
+        self.changes[src_path] = info
+
+    def __delitem__(self, src_path: str) -> None:
+        if src_path not in self:
+            raise KeyError(src_path)
+        self.changes[src_path] = None
+
+    def flagged_values(self) -> list[BodyInfo]:
+        """Return the bodies with problems to report, without looking at the others."""
+        found = {src_path: self.under[src_path] for src_path in self.under._flagged}
+        for src_path, info in self.changes.items():
+            if info is None or not info.problems:
+                found.pop(src_path, None)
+            else:
+                found[src_path] = info
+        return [found[src_path] for src_path in sorted(found)]
+
+    def _merged(self) -> dict[str, BodyInfo]:
+        merged = dict(self.under.items())
+        for src_path, info in self.changes.items():
+            if info is None:
+                merged.pop(src_path, None)
+            else:
+                merged[src_path] = info
+        return merged
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._merged())
+
+    def __len__(self) -> int:
+        return len(self._merged())
 
 
 class Bodies:
@@ -160,7 +267,7 @@ class Bodies:
         """Reads a source's Markdown text again (records do not keep it)."""
         self.texts = texts or {}
         """src_path → Markdown body of the sources read by this build."""
-        self.info: dict[str, BodyInfo] | StoredMap = {}
+        self.info: BodyIndex | BodyIndexLayer | StoredMap = BodyIndex()
         """This build's bodies, in the form of `known_index`."""
         self.fresh: dict[str, Body] = {}
         """Bodies converted by this build and not yet in the store (the cache stores them)."""
@@ -199,8 +306,8 @@ class Bodies:
             self.resolver.link_world = known_link_world  # the structure, hence every URL, is the previous build's
         same_world = known_link_world == self.resolver.link_world
         if changed is not None and same_world:
-            known = self.known_index  # (a map the cache reads on demand gets a layer of its own)
-            self.info = known.layer() if isinstance(known, StoredMap) else dict(known)
+            known = self.known_index  # (a layer of its own: not a copy of every body's)
+            self.info = known.layer() if isinstance(known, (StoredMap, BodyIndex)) else BodyIndex(known)
             candidates = [src for src in changed if src in self.info]
             for src_path in candidates:
                 del self.info[src_path]
@@ -221,7 +328,7 @@ class Bodies:
         else:
             for src_path, body in zip(todo, map_fn(convert, todo)):
                 self._keep_fresh(src_path, body)
-        for info in self.info.flagged_values() if isinstance(self.info, StoredMap) else self.info.values():
+        for info in self.info.flagged_values():
             self.problems.extend(info.problems)
         return len(todo)
 

@@ -21,7 +21,7 @@ import time
 import zlib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .errors import Packed, positional_reduce
 from .keystore import KeyStore, KeyStoreUnreadable, StoredMap, open_wal, transaction
@@ -74,7 +74,7 @@ class CacheState:
     """Hash of config.yaml: another configuration, another site (the state is dropped)."""
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     """src_path → every Markdown source as the last build loaded it."""
-    body_index: dict[str, Any] | StoredMap = field(default_factory=dict)
+    body_index: Mapping[str, Any] = field(default_factory=dict)
     """src_path → what the renderer knows of each rendered body (its digests, problems and
     links: opaque here); the bodies themselves are in the `BodyStore`, read only when a page
     that shows one renders."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import unquote, urlsplit
 
 from . import urls
@@ -19,7 +19,6 @@ from .digest import digest_of
 from .errors import Problem, SourceLoc, warning
 from .load import is_markdown
 from .model import Site
-from .routes import Copy, Route
 from .urls import Links, is_external, out_path_for
 
 
@@ -81,17 +80,17 @@ def source_urls(site: Site) -> dict[str, str]:
 class LinkResolver:
     """Resolves references against one planned site; media problems go to `problems`."""
 
-    def __init__(self, site: Site, routes: list[Route], copies: list[Copy], problems: list[Problem]):
+    def __init__(self, site: Site, out_paths: Callable[[], frozenset[str]], problems: list[Problem]):
         self.site = site
         self.links = Links(site.config)
         self.assets = frozenset(site.assets)
-        self._routes, self._copies = routes, copies
+        self._out_paths = out_paths
         self.problems = problems
 
     @functools.cached_property
     def out_paths(self) -> frozenset[str]:
         """Every file the site will hold: what a link may point to."""
-        return frozenset([r.out_path for r in self._routes] + [c.out_path for c in self._copies])
+        return self._out_paths()
 
     @functools.cached_property
     def source_urls(self) -> dict[str, str]:

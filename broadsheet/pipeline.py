@@ -238,7 +238,7 @@ def _nothing_to_do(snapshot: Snapshot, out_dir: Path, cache: Cache, started: flo
 
 
 def _renderer_for(site_dir: Path, options: BuildOptions, plan: Plan, state: CacheState, cache: Cache) -> Renderer:
-    return Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
+    return Renderer(plan.site, site_dir, plan.out_paths, preview=options.preview,
                     body_index=state.body_index, body_store=cache.bodies,
                     read_source=lambda src_path, line: read_body(site_dir, src_path, line), texts=plan.texts,
                     known_card_token_by_inputs=state.card_token_by_inputs,
@@ -298,7 +298,7 @@ def check(site_dir: Path, options: BuildOptions = BuildOptions()) -> BuildResult
 def render_site(plan: Plan, site_dir: Path, options: BuildOptions, state: CacheState | None = None,
                 cache: Cache | None = None) -> list[Output]:
     """Render every page of the plan in memory. Raises SiteErrors for any problem."""
-    renderer = Renderer(plan.site, site_dir, plan.routes, plan.copies, preview=options.preview,
+    renderer = Renderer(plan.site, site_dir, plan.out_paths, preview=options.preview,
                         body_index=state.body_index if state else None, body_store=cache.bodies if cache else None,
                         read_source=lambda src_path, line: read_body(site_dir, src_path, line), texts=plan.texts)
     renderer.render_bodies()

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from stat import S_ISREG
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from .config import SiteConfig, load_config
 from .errors import ERROR, Problem, SiteErrors, raise_if_errors
 from .load import (SourceEntry, Walk, is_markdown, load_records, load_source, section_of, stat_signature,
                    unproven_sources, walk)
-from .model import PUBLISHED, Site, build_site_graph, patch_site, structure_of
+from .model import PUBLISHED, Indexes, Site, build_site_graph, patch_site, structure_of
 from .routes import Copy, Route, plan_routes
 from .source import SourceError
 from .templates import list_static
@@ -66,6 +66,20 @@ class Plan:
     sources whose bytes changed since. None when everything was planned afresh."""
     assets: dict[str, tuple | None] = field(default_factory=dict)
     """Stat signature of each file under content/ that is not Markdown."""
+    source_problems: tuple[Problem, ...] | None = None
+    """The problems of the sources (`sources`' entries), when `patch_plan` has them."""
+    indexes: Indexes = field(default_factory=Indexes, compare=False, repr=False)
+    """`out_paths` and `route_positions`, made on first use; `patch_plan` hands them on
+    with the routes and copies."""
+
+    def out_paths(self) -> frozenset[str]:
+        """Every file the site will hold: its routes' and its copies'."""
+        return self.indexes.made("out paths", lambda: frozenset(
+            [r.out_path for r in self.routes] + [c.out_path for c in self.copies]))
+
+    def route_positions(self) -> Mapping[str, int]:
+        """A route's out_path → its index in `routes`."""
+        return self.indexes.made("route positions", lambda: {r.out_path: i for i, r in enumerate(self.routes)})
 
     def content_signatures(self) -> dict[str, tuple | None]:
         """Return the stat signature of every file under content/, by its path there."""
@@ -145,7 +159,8 @@ def plan_site(site_dir: Path, options: BuildOptions, now: datetime | None = None
     problems = strict(problems + loaded.problems + model_problems + route_problems, options)
     raise_if_errors(problems)
     return Plan(config, site, routes, copies, sorted(problems, key=Problem.sort_key), loaded.sources,
-                loaded.texts, tuple(fixed), assets=loaded.assets)
+                loaded.texts, tuple(fixed), assets=loaded.assets,
+                source_problems=tuple(p for entry in loaded.sources.values() for p in entry.problems))
 
 
 def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datetime,
@@ -194,6 +209,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     sources = dict(previous.sources)
     texts: dict[str, str] = {}
     changed: dict[str, object] = {}
+    same_problems = previous.source_problems is not None
     for rel, stat in markdown:
         src_path = f"content/{rel}"
         old = previous.sources.get(src_path)
@@ -204,6 +220,7 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
         except OSError:  # gone since the walk (being saved by rename, or deleted): plan afresh
             return None
         sources[src_path] = entry
+        same_problems = same_problems and entry.problems == old.problems
         if entry.digest == old.digest:
             continue
         record = entry.record
@@ -215,11 +232,14 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
     site = patch_site(previous.site, changed)
     if site is None:
         return None
-    problems = list(previous.fixed_problems) + [p for entry in sources.values() for p in entry.problems]
-    problems = strict(problems, options)
+    # (not a look at every source's entry when no problem of the edited ones changed)
+    source_problems = previous.source_problems if same_problems else \
+        tuple(p for entry in sources.values() for p in entry.problems)
+    problems = strict(list(previous.fixed_problems + source_problems), options)
     raise_if_errors(problems)
     return Plan(previous.config, site, previous.routes, previous.copies, sorted(problems, key=Problem.sort_key),
-                sources, texts, previous.fixed_problems, frozenset(changed), assets)
+                sources, texts, previous.fixed_problems, frozenset(changed), assets, source_problems,
+                indexes=previous.indexes)
 
 
 def _touched_sources(content: Path, previous: Plan, touched: frozenset[str]) -> list[tuple[str, os.stat_result]] | None:

@@ -19,7 +19,7 @@ from .fingerprint import Fingerprints
 from .links import LinkResolver
 from .load import NOT_XML, ArticleRecord, strip_not_xml
 from .model import Site, item_key
-from .routes import Copy, Route
+from .routes import Route
 from .views import archive, article, feeds, indexes, listings, redirects, sitemap, standalone
 from .views.shared import PageInputs, SiteViews, Structure
 
@@ -58,7 +58,7 @@ class Output:
 class Renderer:
     """Pass A and pass B for one build: the facade the pipeline uses."""
 
-    def __init__(self, site: Site, site_dir: Path, routes: list[Route], copies: list[Copy], *,
+    def __init__(self, site: Site, site_dir: Path, out_paths: Callable[[], frozenset[str]], *,
                  preview: bool = False, body_index: Mapping[str, BodyInfo] | None = None, body_store: Any = None,
                  read_source: Callable[[str, int], str] | None = None, texts: Mapping[str, str] | None = None,
                  known_card_token_by_inputs: Mapping[str, str] | None = None,
@@ -72,7 +72,8 @@ class Renderer:
         self.preview = preview
         self.problems: list[Problem] = []
         """Warnings found while rendering: links and images that point to nothing."""
-        self.resolver = LinkResolver(site, routes, copies, self.problems)
+        self.resolver = LinkResolver(site, out_paths, self.problems)
+        """`out_paths`: returns every file the site will hold (`Plan.out_paths`)."""
         self.links = self.resolver.links
         self.known_link_world = known_link_world
         self.records = BodyRecords(site)

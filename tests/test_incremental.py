@@ -350,10 +350,11 @@ class IncrementalMachine(RuleBasedStateMachine):
         before = snapshot(self.out) if self.out.exists() else {}
         result = self.incremental()
         after = snapshot(self.out)
-        clean_build(self.site, self.ref, **self.OPTIONS)
+        clean = clean_build(self.site, self.ref, **self.OPTIONS)
         context = " → ".join(self.steps)
         assert_same_output(after, snapshot(self.ref), context)
         assert_writes_exactly_changes(before, after, result, touched)
+        assert [p.format() for p in result.warnings] == [p.format() for p in clean.warnings], context
         return result
 
     # Steps --------------------------------------------------------------------
@@ -903,6 +904,26 @@ def test_deleting_an_article_removes_its_pages_and_breaks_links_with_a_warning(b
     assert {"articles/alpha/index.html", "tags/solo/index.html", "tags/solo/feed.xml"} <= set(result.report.removed)
     assert any("alpha.md" in p.message for p in result.warnings)  # gamma links to it
     assert "articles/gamma/index.html" in result.report.written  # its link is no longer a link to a page
+
+
+def test_issue_11_rebuilds_report_the_warnings_of_sources_edited_since_the_cache_was_saved_whole(built):
+    """A rebuild reuses the last plan's problems of the sources when no edited source's
+    changed; the plan it starts from is the last whole save's, with the edits since applied
+    (a delta each): their problems are not those it was saved with."""
+    site, out = built
+    beta, alpha = site / "content/articles/beta.md", site / "content/articles/alpha.md"
+    early = "'updated' is earlier than 'date'"
+    for step, (path, old, new) in enumerate([
+            (beta, "date: 2026-03-02 10:00", "date: 2026-03-02 10:00\nupdated: 2026-03-01 10:00"),
+            (alpha, "Alpha second paragraph old.", "Alpha second paragraph, edited."),
+            (beta, "updated: 2026-03-01 10:00", "updated: 2026-03-03 10:00"),
+            (alpha, "Alpha second paragraph, edited.", "Alpha second paragraph, edited again.")]):
+        edit(path, old, new)
+        result = rebuild_and_compare(site, out)
+        assert result.stats.patched and (site / CACHE_DIR).is_dir()
+        clean = clean_build(site, out.parent / "clean")
+        assert [p.format() for p in result.warnings] == [p.format() for p in clean.warnings]
+        assert any(early in p.message for p in result.warnings) == (step < 2), step
 
 
 def test_template_change_renders_only_the_pages_using_it(built):

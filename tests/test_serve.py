@@ -819,6 +819,45 @@ def test_issue_10_a_stopped_build_leaves_the_last_completed_state(tmp_path: Path
     assert 'name="v" content="2"' in (out / "articles/beta/index.html").read_text()
 
 
+def test_issue_11_saves_that_keep_the_structure_reuse_its_indexes_and_report_every_warning(tmp_path: Path) -> None:
+    """A save that keeps the site's structure reuses the indexes of its articles and of its
+    output files (made once, not per save) and updates the bodies' index in place; every
+    build still reports every body's broken link, as a clean build does. A save that changes
+    the structure makes them anew."""
+    from broadsheet.pipeline import BuildOptions, Session, build
+
+    files = site_files()
+    files["content/articles/beta.md"] = article("Beta story", "2026-03-02 10:00", "Beta, see [gone](gone.md).\n",
+                                                tags="[Common]")
+    site = make_site(tmp_path / "site", files)
+    out = tmp_path / "preview"
+    options = BuildOptions(out_dir=out, preview=True, jobs=1)
+    session = Session(site, options)
+    session.build()
+    plan, body_index = session.state.plan, session.state.body_index
+    saves = [("alpha", "Alpha story", "2026-03-03 10:00", "Alpha, edited.\n", True),
+             ("beta", "Beta story", "2026-03-02 10:00", "Beta, see [about](../pages/about.md).\n", False),
+             ("alpha", "Alpha story", "2026-03-03 10:00", "Alpha, see [gone](gone.md).\n", True)]
+    for name, title, date, body, broken in saves:
+        write(site / f"content/articles/{name}.md", article(title, date, body, tags="[Common]"))
+        result = session.build(touched=frozenset({f"content/articles/{name}.md"}))
+        clean = build(site, BuildOptions(out_dir=tmp_path / "clean", preview=True, clean=True, jobs=1))
+        assert snapshot(out) == snapshot(tmp_path / "clean")
+        assert [p.format() for p in result.warnings] == [p.format() for p in clean.warnings]
+        assert any("gone.md" in p.message for p in result.warnings) == broken, name
+        state = session.state
+        assert result.stats.patched and state.plan.indexes is plan.indexes and state.plan.site.indexes is plan.site.indexes
+        assert state.body_index is body_index
+    assert plan.out_paths() >= {"articles/alpha/index.html", "index.html"}
+    assert set(plan.site.article_index()) >= {"alpha", "beta"}
+    write(site / "content/articles/gamma.md", article("Gamma story", "2026-03-04 10:00", "New.\n"))
+    result = session.build(touched=frozenset({"content/articles/gamma.md"}))
+    assert not result.stats.patched and session.state.plan.indexes is not plan.indexes
+    assert "gamma" in session.state.plan.site.article_index()
+    build(site, BuildOptions(out_dir=tmp_path / "clean", preview=True, clean=True, jobs=1))
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
 def test_issue_11_saves_update_the_session_state_in_place_and_save_writes_it(tmp_path: Path) -> None:
     """Saves that keep the site's structure update the state of the last build in place
     (no copy of the site's maps per save); the preview folder then equals a clean preview

@@ -116,7 +116,7 @@ def varied_site(root: Path, *, languages: bool = False) -> Path:
 def rendering(site: Path, *, kinds=None, **options) -> tuple[render.Renderer, RecordingViews, list[Route]]:
     opts = BuildOptions(**options)
     plan = plan_site(site, opts, now=NOW)
-    renderer = render.Renderer(plan.site, site, plan.routes, plan.copies, preview=opts.preview, texts=plan.texts,
+    renderer = render.Renderer(plan.site, site, plan.out_paths, preview=opts.preview, texts=plan.texts,
                                read_source=lambda src_path, line: read_body(site, src_path, line))
     if kinds is not None:
         renderer.kinds = kinds

@@ -73,7 +73,7 @@ class Structure:
     def __init__(self, site: Site):
         self.site = site
         self.config = site.config
-        self.article_index = {a.key: i for i, a in enumerate(site.articles)}
+        self.article_index = site.article_index()
         """Article key (`Article.key`) → its index in `site.articles`."""
         self.pages = {site.page_key(p): p for p in site.pages}
         """Page key → its record."""
