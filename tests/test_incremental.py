@@ -926,6 +926,24 @@ def test_issue_11_rebuilds_report_the_warnings_of_sources_edited_since_the_cache
         assert any(early in p.message for p in result.warnings) == (step < 2), step
 
 
+def test_a_warning_of_the_sites_structure_follows_its_line_when_an_edit_moves_it(built):
+    """An edit that keeps the site's structure but moves the front matter's lines (found by
+    the property test: a warning of an unknown author kept the line it had before)."""
+    site, out = built
+    beta = site / "content/articles/beta.md"
+    edit(beta, "authors: [bo]", "authors: [bo, Dee Eve]")
+    for old, new in [("date: 2026-03-02 10:00", "date: 2026-03-02 10:00\nupdated: 2026-03-04 10:00"),
+                     ("Beta body.", "Beta body, edited."),
+                     ("updated: 2026-03-04 10:00\n", "")]:
+        rebuild_and_compare(site, out)
+        edit(beta, old, new)
+        result = rebuild_and_compare(site, out)
+        clean = clean_build(site, out.parent / "clean")
+        line = beta.read_text(encoding="utf-8").splitlines().index("authors: [bo, Dee Eve]") + 1
+        assert [p.format() for p in result.warnings] == [p.format() for p in clean.warnings]
+        assert [p.loc.line for p in result.warnings if "Dee Eve" in p.message] == [line]
+
+
 def test_template_change_renders_only_the_pages_using_it(built):
     site, out = built
     layouts = site / "layouts"
