@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Mu
 
 from .digest import text_digest
 from .errors import LineCounter, Problem, SourceLoc, error, positional_reduce, warning
-from .keystore import StoredMap
+from .keystore import StoredMap, with_changes
 from .links import LinkResolver, link_offset
 from .load import body_digest
 from .model import Site
@@ -165,9 +165,12 @@ class BodyIndex(MutableMapping[str, BodyInfo]):
             else:
                 self[src_path] = info
 
+    def flagged(self) -> dict[str, BodyInfo]:
+        """Return the bodies with problems to report, by source."""
+        return {src_path: self._items[src_path] for src_path in sorted(self._flagged)}
+
     def flagged_values(self) -> list[BodyInfo]:
-        """Return the bodies with problems to report."""
-        return [self._items[src_path] for src_path in sorted(self._flagged)]
+        return list(self.flagged().values())
 
     def __getitem__(self, src_path: str) -> BodyInfo:
         return self._items[src_path]
@@ -226,22 +229,11 @@ class BodyIndexLayer(MutableMapping[str, BodyInfo]):
 
     def flagged_values(self) -> list[BodyInfo]:
         """Return the bodies with problems to report, without looking at the others."""
-        found = {src_path: self.under[src_path] for src_path in self.under._flagged}
-        for src_path, info in self.changes.items():
-            if info is None or not info.problems:
-                found.pop(src_path, None)
-            else:
-                found[src_path] = info
+        found = with_changes(self.under.flagged(), self.changes, None, lambda info: bool(info.problems))
         return [found[src_path] for src_path in sorted(found)]
 
     def _merged(self) -> dict[str, BodyInfo]:
-        merged = dict(self.under.items())
-        for src_path, info in self.changes.items():
-            if info is None:
-                merged.pop(src_path, None)
-            else:
-                merged[src_path] = info
-        return merged
+        return with_changes(self.under, self.changes, None)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._merged())

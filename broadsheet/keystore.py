@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -206,13 +206,7 @@ class StoredMap(Mapping):
             self._whole = self.store.rows(self.table)
         if not self.changes:
             return self._whole
-        merged = dict(self._whole)
-        for key, value in self.changes.items():
-            if value is _GONE:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
-        return merged
+        return with_changes(self._whole, self.changes, _GONE)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._merged())
@@ -232,12 +226,7 @@ class StoredMap(Mapping):
             found = {key: value for key, value in self._whole.items() if _flagged(value)}
         else:
             found = self.store.rows(self.table, flagged=True)
-        for key, value in self.changes.items():
-            if value is _GONE or not _flagged(value):
-                found.pop(key, None)
-            else:
-                found[key] = value
-        return list(found.values())
+        return list(with_changes(found, self.changes, _GONE, _flagged).values())
 
     def update(self, other: Mapping[str, Any]) -> None:
         self.changes.update(other)
@@ -252,6 +241,19 @@ class StoredMap(Mapping):
 
     def __reduce__(self):
         raise TypeError("a StoredMap is not pickled: the cache writes its changes to its store")
+
+
+def with_changes(items: Mapping[str, Any], changes: Mapping[str, Any], gone: object,
+                 keep: Callable[[Any], bool] = lambda value: True) -> dict[str, Any]:
+    """Return a copy of `items` with `changes` (key → value) made: a value that is `gone`,
+    or that `keep` refuses, removes its key (a layer's changes over the map it is a layer of)."""
+    merged = dict(items)
+    for key, value in changes.items():
+        if value is gone or not keep(value):
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _flagged(value: Any) -> bool:

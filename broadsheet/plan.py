@@ -227,7 +227,8 @@ def patch_plan(site_dir: Path, options: BuildOptions, previous: Plan, now: datet
         if record is None or old.record is None or entry.has_errors() \
                 or structure_of(record) != structure_of(old.record):
             return None
-        if record.key_lines != old.record.key_lines and any(p.loc and p.loc.src_path == src_path for p in previous.fixed_problems):
+        if record.key_lines != old.record.key_lines and \
+                any(p.loc and p.loc.src_path == src_path for p in previous.fixed_problems):
             return None  # a problem of the structure found in its front matter: on which line now?
         changed[src_path] = record
         texts[src_path] = text or ""
